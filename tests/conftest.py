@@ -1,0 +1,48 @@
+"""Shared helpers for the tests: small devices with known analytic answers."""
+
+import discretisedfield as df
+import numpy as np
+import pytest
+
+import ubhop
+
+
+def bar_device(length=2000e-9, width=200e-9, cell=10e-9, thickness=10e-9,
+               pad_depth=20e-9, side_pads=False, side_pad_width=20e-9, **kwargs):
+    """A bar along x with full-width pads at both ends (nodes 0 and 1).
+
+    With ``side_pads`` two small pads (nodes 2 at y=0 and 3 at y=width) sit at
+    mid-length on the long edges, for planar-Hall measurements.
+    """
+    pads = [ubhop.Pad(0, (0, pad_depth), (0, width)),
+            ubhop.Pad(1, (length - pad_depth, length), (0, width))]
+    if side_pads:
+        x0 = 0.5 * (length - side_pad_width)
+        pads += [ubhop.Pad(2, (x0, x0 + side_pad_width), (0, cell)),
+                 ubhop.Pad(3, (x0, x0 + side_pad_width), (width - cell, width))]
+    return ubhop.Device(size=(length, width), thickness=thickness,
+                        cell=(cell, cell, thickness), pads=pads, **kwargs)
+
+
+def uniform_m(dev, theta):
+    """In-plane unit magnetisation at angle theta (rad) to +x."""
+    return df.Field(dev.mesh, nvdim=3, value=(np.cos(theta), np.sin(theta), 0.0))
+
+
+def vortex_m(dev, core=20e-9, chirality=1):
+    """A vortex-like texture centred in the film (for convergence tests)."""
+    cx, cy = 0.5 * dev.size[0], 0.5 * dev.size[1]
+
+    def value(p):
+        x, y = p[0] - cx, p[1] - cy
+        r2 = x * x + y * y
+        mz = np.exp(-r2 / core**2)
+        return (-chirality * y, chirality * x, mz * (core + np.sqrt(r2)))
+
+    return df.Field(dev.mesh, nvdim=3, value=value, norm=1.0)
+
+
+@pytest.fixture
+def small4():
+    """A 200 nm square 4-node device with 10 nm cells."""
+    return ubhop.Device.square4(size=200e-9, cell=(10e-9, 10e-9, None))

@@ -1,0 +1,135 @@
+"""Material parameters of the three layers, with the defaults of the design.
+
+All quantities are SI. The defaults describe a 10 nm permalloy (Py, Fe80Ni20)
+film under a 10 nm Al2O3 spacer and a 20 nm gold (Au) layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+
+def _check_positive(owner, **values):
+    for name, value in values.items():
+        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            raise ValueError(
+                f"{owner}.{name} must be a finite number > 0, got {value!r}."
+            )
+
+
+@dataclasses.dataclass(frozen=True)
+class Permalloy:
+    """Magnetic and transport parameters of the Py film.
+
+    Parameters
+    ----------
+    Ms : float
+        Saturation magnetisation (A/m). Default 8.0e5.
+    A : float
+        Exchange stiffness (J/m). Default 1.3e-11.
+    alpha : float
+        Gilbert damping (dimensionless) used for dynamics. Default 0.01.
+    rho_perp : float
+        Resistivity for current perpendicular to m (Ohm m). Default 2.0e-7.
+    amr_ratio : float
+        AMR ratio (rho_par - rho_perp) / rho_perp (dimensionless). Default 0.02.
+
+    Examples
+    --------
+    >>> import ubhop
+    >>> py = ubhop.Permalloy()
+    >>> round(py.rho_par / py.rho_perp, 3)
+    1.02
+    """
+
+    Ms: float = 8.0e5
+    A: float = 1.3e-11
+    alpha: float = 0.01
+    rho_perp: float = 2.0e-7
+    amr_ratio: float = 0.02
+
+    def __post_init__(self):
+        _check_positive("Permalloy", Ms=self.Ms, A=self.A, alpha=self.alpha,
+                        rho_perp=self.rho_perp)
+        if not (math.isfinite(self.amr_ratio) and self.amr_ratio > -1):
+            raise ValueError(
+                f"Permalloy.amr_ratio must be finite and > -1, got {self.amr_ratio!r}."
+            )
+
+    @property
+    def rho_par(self) -> float:
+        """Resistivity for current parallel to m (Ohm m)."""
+        return self.rho_perp * (1.0 + self.amr_ratio)
+
+    @property
+    def exchange_length(self) -> float:
+        """Exchange length sqrt(2 A / (mu0 Ms^2)) (m)."""
+        mu0 = 4e-7 * math.pi
+        return math.sqrt(2 * self.A / (mu0 * self.Ms**2))
+
+
+@dataclasses.dataclass(frozen=True)
+class Gold:
+    """The Au layer that carries the training currents.
+
+    Parameters
+    ----------
+    thickness : float
+        Au thickness (m). Default 20e-9.
+    rho : float
+        Au resistivity (Ohm m). Default 2.4e-8.
+    """
+
+    thickness: float = 20e-9
+    rho: float = 2.4e-8
+
+    def __post_init__(self):
+        _check_positive("Gold", thickness=self.thickness, rho=self.rho)
+
+
+@dataclasses.dataclass(frozen=True)
+class Disorder:
+    """Polycrystalline pinning: Voronoi grains with random uniaxial anisotropy.
+
+    Each grain gets an easy axis drawn uniformly at random (in the film plane
+    or on the unit sphere) and an anisotropy constant drawn uniformly from
+    ``K * (1 - K_spread, 1 + K_spread)``.
+
+    Parameters
+    ----------
+    grain_size : float
+        Mean grain diameter (m): the film holds about ``Lx * Ly / grain_size**2``
+        grains. Default 20e-9.
+    K : float
+        Mean uniaxial anisotropy constant (J/m^3). Default 5e3.
+    K_spread : float
+        Relative half-width of the uniform distribution of K, in [0, 1].
+        Default 0.
+    axes : str
+        ``"inplane"`` (random in-plane easy axes) or ``"3d"``. Default
+        ``"inplane"``.
+    seed : int
+        Seed of the random grain pattern. Default 0.
+    """
+
+    grain_size: float = 20e-9
+    K: float = 5e3
+    K_spread: float = 0.0
+    axes: str = "inplane"
+    seed: int = 0
+
+    def __post_init__(self):
+        _check_positive("Disorder", grain_size=self.grain_size)
+        if not (math.isfinite(self.K) and self.K >= 0):
+            raise ValueError(f"Disorder.K must be finite and >= 0, got {self.K!r}.")
+        if not (0 <= self.K_spread <= 1):
+            raise ValueError(
+                f"Disorder.K_spread must lie in [0, 1], got {self.K_spread!r}."
+            )
+        if self.axes not in ("inplane", "3d"):
+            raise ValueError(
+                f"Disorder.axes must be 'inplane' or '3d', got {self.axes!r}."
+            )
+        if not isinstance(self.seed, int):
+            raise ValueError(f"Disorder.seed must be an int, got {self.seed!r}.")
