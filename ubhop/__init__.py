@@ -8,8 +8,10 @@ conductance matrix that is the network's weights.
 from .amr import conductance_matrix, terminal_matrix, two_terminal_resistance
 from .current import pad_currents, sheet_current
 from .device import Device, Pad
+from .engines import get_engine
 from .materials import Disorder, Gold, Permalloy
 from .oersted import oersted_field
+from .schedule import Pulse, Relax
 
 __version__ = "0.1.0"
 
@@ -19,7 +21,10 @@ __all__ = [
     "Gold",
     "Pad",
     "Permalloy",
+    "Pulse",
+    "Relax",
     "conductance_matrix",
+    "get_engine",
     "oersted_field",
     "pad_currents",
     "sheet_current",

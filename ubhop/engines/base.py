@@ -1,0 +1,62 @@
+"""The engine interface shared by OOMMF and magnum.np."""
+
+from __future__ import annotations
+
+import abc
+
+import discretisedfield as df
+import numpy as np
+
+from ..schedule import check_schedule
+from ..validation import check_magnetisation
+
+
+class Engine(abc.ABC):
+    """Pulse and relax the Py texture of a device.
+
+    An engine takes a device, a starting magnetisation and a schedule of
+    stages and returns the unit magnetisation after each stage. The device and
+    the fields know nothing about the engine.
+
+    Attributes
+    ----------
+    name : str
+        ``"oommf"`` or ``"magnumnp"``.
+    provenance : dict
+        Filled by ``run``: engine and version, runner, threads, per-stage wall
+        and solver times, output files.
+    """
+
+    name = "engine"
+
+    def __init__(self):
+        self.provenance = {}
+
+    def run(self, dev, m0, stages, *, progress=False):
+        """Apply ``stages`` in order to ``m0``.
+
+        Parameters
+        ----------
+        dev : Device
+            The device (mesh, materials, grain disorder).
+        m0 : df.Field
+            Starting magnetisation on ``dev.mesh`` (any nonzero norm).
+        stages : sequence of Pulse or Relax
+            The schedule.
+        progress : bool
+            Show a progress bar over the stages.
+
+        Returns
+        -------
+        list of df.Field
+            Unit magnetisation (``nvdim=3``) on ``dev.mesh`` after each stage.
+        """
+        m = check_magnetisation(dev, m0)
+        stages = check_schedule(dev, stages)
+        arrays = self._run(dev, m, stages, progress=progress)
+        return [df.Field(dev.mesh, nvdim=3, value=a, norm=1.0,
+                         vdims=["x", "y", "z"]) for a in arrays]
+
+    @abc.abstractmethod
+    def _run(self, dev, m, stages, *, progress=False) -> list[np.ndarray]:
+        """Run the schedule from unit m ``(nx, ny, nz, 3)``; return arrays."""
