@@ -49,6 +49,39 @@ def _reference_matrices():
     return kxx, kyy, kxy
 
 
+def element_matrices(sheet, cell, active):
+    """Q1 element stiffness matrices of the active cells.
+
+    Parameters
+    ----------
+    sheet : numpy.ndarray
+        ``(nx, ny, 2, 2)`` sheet conductance (S).
+    cell : tuple of float
+        ``(dx, dy)`` (m).
+    active : numpy.ndarray
+        ``(nx, ny)`` bool: the cells to assemble.
+
+    Returns
+    -------
+    gnode : numpy.ndarray
+        ``(n_cells, 4)`` global corner-node indices ``i * (ny + 1) + j``.
+    ke : numpy.ndarray
+        ``(n_cells, 4, 4)`` element matrices (S),
+        ``Sxx Kxx + Syy Kyy + Sxy (Kxy + Kxy^T)``.
+    """
+    ny = sheet.shape[1]
+    ci, cj = np.nonzero(active)
+    gnode = ((ci[:, None] + _CORNERS[None, :, 0]) * (ny + 1)
+             + cj[:, None] + _CORNERS[None, :, 1])
+    kxx, kyy, kxy = _reference_matrices()
+    dx, dy = cell
+    s = sheet[ci, cj]
+    ke = (s[:, 0, 0, None, None] * (dy / dx) * kxx
+          + s[:, 1, 1, None, None] * (dx / dy) * kyy
+          + s[:, 0, 1, None, None] * kxy + s[:, 1, 0, None, None] * kxy.T)
+    return gnode, ke
+
+
 def _check_tensor(sheet):
     sheet = np.asarray(sheet, dtype=float)
     if sheet.ndim != 4 or sheet.shape[2:] != (2, 2):
@@ -104,11 +137,8 @@ class SheetConductor:
             raise ValueError("Every pad must lie on conducting cells.")
         self.active = active
 
-        # Node numbering on the (nx+1) x (ny+1) corner grid.
+        gnode, ke = element_matrices(sheet, self.cell, active)
         ci, cj = np.nonzero(active)
-        corner_i = ci[:, None] + _CORNERS[None, :, 0]
-        corner_j = cj[:, None] + _CORNERS[None, :, 1]
-        gnode = corner_i * (ny + 1) + corner_j  # (n_cells, 4)
 
         # Terminal of each corner node (-1: free).
         term = np.full((nx + 1) * (ny + 1), -1, dtype=int)
@@ -131,13 +161,6 @@ class SheetConductor:
         dof[term >= 0] = n_free + term[term >= 0]
         self._dof, self._n_free = dof, n_free
 
-        # Element matrices: Ke = Sxx Kxx + Syy Kyy + Sxy (Kxy + Kxy^T).
-        kxx, kyy, kxy = _reference_matrices()
-        dx, dy = self.cell
-        s = sheet[ci, cj]
-        ke = (s[:, 0, 0, None, None] * (dy / dx) * kxx
-              + s[:, 1, 1, None, None] * (dx / dy) * kyy
-              + s[:, 0, 1, None, None] * kxy + s[:, 1, 0, None, None] * kxy.T)
         d = dof[gnode]
         rows = np.repeat(d, 4, axis=1).ravel()
         cols = np.tile(d, (1, 4)).ravel()
