@@ -9,8 +9,10 @@ from .amr import conductance_matrix, terminal_matrix, two_terminal_resistance
 from .current import pad_currents, sheet_current
 from .device import Device, Pad
 from .engines import get_engine
+from .learning import fit_learning_law
 from .materials import Disorder, Gold, Permalloy
 from .oersted import oersted_field
+from .patterns import as_pattern, training_voltages
 from .schedule import Pulse, Relax
 
 __version__ = "0.1.0"
@@ -23,6 +25,9 @@ __all__ = [
     "Permalloy",
     "Pulse",
     "Relax",
+    "as_pattern",
+    "fit_learning_law",
+    "training_voltages",
     "conductance_matrix",
     "get_engine",
     "oersted_field",
