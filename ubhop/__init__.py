@@ -9,6 +9,7 @@ from .amr import conductance_matrix, terminal_matrix, two_terminal_resistance
 from .current import pad_currents, sheet_current
 from .device import Device, Pad
 from .engines import get_engine
+from .hopfield import HopfieldNetwork, outer_product, projection
 from .learning import fit_learning_law
 from .materials import Disorder, Gold, Permalloy
 from .oersted import oersted_field
@@ -21,6 +22,7 @@ __all__ = [
     "Device",
     "Disorder",
     "Gold",
+    "HopfieldNetwork",
     "Pad",
     "Permalloy",
     "Pulse",
@@ -31,7 +33,9 @@ __all__ = [
     "conductance_matrix",
     "get_engine",
     "oersted_field",
+    "outer_product",
     "pad_currents",
+    "projection",
     "sheet_current",
     "terminal_matrix",
     "two_terminal_resistance",
