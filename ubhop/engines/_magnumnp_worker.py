@@ -1,0 +1,270 @@
+"""Worker process of the magnum.np engine: the only module that imports magnumnp.
+
+magnum.np sets torch's global default dtype and device when it is imported and
+calls ``exit()`` when one of its submodules fails to import, so it never runs in
+the user's process. ``MagnumNPEngine`` starts this file as a script::
+
+    python -P _magnumnp_worker.py WORKDIR
+
+(``-P`` keeps ``ubhop/engines`` off ``sys.path``, where ``magnumnp.py`` would
+shadow the real package). The worker reads ``WORKDIR/input.json`` and
+``WORKDIR/input.npz``, runs the stages, and writes ``WORKDIR/output.npz`` (one
+unit magnetisation ``m{k}`` of shape ``(nx, ny, nz, 3)`` per stage) and
+``WORKDIR/output.json`` (versions, device, per-stage times, energies, torques).
+After each stage it prints ``stage k done`` on stdout. Failures go to stderr
+with a nonzero exit status.
+
+Only numpy and the standard library are imported at module level, so that the
+profile helper can be tested without torch.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+
+MU0 = 4e-7 * math.pi
+
+
+def pulse_profile(t, duration, rise):
+    """Time profile of ``ubhop.Pulse`` (raised-cosine ramps), in plain numpy.
+
+    Parameters
+    ----------
+    t : float or array_like
+        Time since the start of the pulse (s).
+    duration : float
+        Pulse length (s), ramps included.
+    rise : float
+        Ramp time (s).
+
+    Returns
+    -------
+    ndarray
+        f(t) in [0, 1]; 0 outside ``[0, duration]``.
+    """
+    t = np.asarray(t, dtype=float)
+    if rise == 0:
+        return np.where((t >= 0) & (t <= duration), 1.0, 0.0)
+    up = 0.5 * (1 - np.cos(np.pi * np.clip(t / rise, 0, 1)))
+    down = 0.5 * (1 - np.cos(np.pi * np.clip((duration - t) / rise, 0, 1)))
+    return np.where((t < 0) | (t > duration), 0.0, np.minimum(up, down))
+
+
+def _torch_profile(torch, t, duration, rise):
+    """``pulse_profile`` on a torch scalar (stays on the device, no sync)."""
+    t = torch.as_tensor(t)
+    inside = (t >= 0) & (t <= duration)
+    if rise == 0:
+        return inside.to(torch.get_default_dtype())
+    up = 0.5 * (1 - torch.cos(math.pi * torch.clamp(t / rise, 0, 1)))
+    down = 0.5 * (1 - torch.cos(math.pi * torch.clamp((duration - t) / rise, 0, 1)))
+    return torch.where(inside, torch.minimum(up, down), torch.zeros_like(up))
+
+
+def _select_device(torch, wanted):
+    """Torch device string and the ``CUDA_DEVICE`` value magnumnp reads."""
+    if wanted == "auto":
+        wanted = "cuda" if torch.cuda.is_available() else "cpu"
+    if wanted == "cpu":
+        return "cpu", "-1"
+    index = 0
+    if wanted.startswith("cuda:"):
+        index = int(wanted.split(":", 1)[1])
+    if not torch.cuda.is_available():
+        raise RuntimeError(
+            f"device={wanted!r} was asked for but torch sees no CUDA GPU "
+            f"(torch {torch.__version__}, built for CUDA {torch.version.cuda}); "
+            f"use device='cpu' or 'auto'."
+        )
+    count = torch.cuda.device_count()
+    if index >= count:
+        raise RuntimeError(
+            f"device={wanted!r} was asked for but torch sees only {count} CUDA "
+            f"device(s)."
+        )
+    return f"cuda:{index}", str(index)
+
+
+def _import_magnumnp():
+    try:
+        import magnumnp
+    except SystemExit as exc:  # magnumnp calls exit() when a submodule fails
+        raise RuntimeError(
+            "magnumnp failed to import (it called exit(); its log above says "
+            "why)."
+        ) from exc
+    if not hasattr(magnumnp, "LLGSolver"):
+        raise RuntimeError("magnumnp imported without its solvers (see log above).")
+    return magnumnp
+
+
+class _Run:
+    """State, field terms and stage drivers of one schedule."""
+
+    def __init__(self, mnp, torch, cfg, data):
+        self.mnp, self.torch, self.cfg = mnp, torch, cfg
+        n = tuple(int(v) for v in cfg["n"])
+        mesh = mnp.Mesh(n, tuple(float(c) for c in cfg["cell"]))
+        self.state = state = mnp.State(mesh)
+        state.material = {"Ms": float(cfg["Ms"]), "A": float(cfg["A"]),
+                          "alpha": float(cfg["alpha"])}
+        self.terms = [mnp.ExchangeField(), mnp.DemagField()]
+        if "K" in data:
+            state.material["Ku"] = self._tensor(data["K"].reshape(n))
+            state.material["Ku_axis"] = self._tensor(data["u"])
+            self.terms.append(mnp.UniaxialAnisotropyField())
+        state.m = self._tensor(data["m0"])
+        self.tol = float(cfg["tolerance"])
+        self.min_torque = float(cfg["min_torque"])
+
+    def _tensor(self, arr):
+        return self.torch.as_tensor(np.ascontiguousarray(arr, dtype=np.float64),
+                                    device=self.state.device)
+
+    # ----------------------------------------------------------- diagnostics
+    def energy(self):
+        """Zero-field energy (J) by term: exchange, demag, anisotropy."""
+        names = ["exchange", "demag", "anisotropy"]
+        return {name: float(term.E(self.state))
+                for name, term in zip(names, self.terms, strict=False)}
+
+    def torque(self, terms=None):
+        """Max |m x H_eff| (A/m) over the cells, for ``terms`` (default zero field)."""
+        torch, state = self.torch, self.state
+        h = sum(term.h(state) for term in (terms or self.terms))
+        return float(torch.linalg.cross(state.m, h).norm(dim=-1).max())
+
+    # ---------------------------------------------------------------- stages
+    def _llg(self, terms, alpha, t_end, breakpoints=()):
+        state = self.state
+        state.material["alpha"] = float(alpha)
+        llg = self.mnp.LLGSolver(terms, atol=self.tol, rtol=self.tol)
+        state.t = 0.0
+        steps0 = state._step
+        for tb in sorted({*(b for b in breakpoints if 0 < b < t_end), t_end}):
+            llg.step(state, tb - float(state.t))
+        state.material["alpha"] = float(self.cfg["alpha"])
+        return state._step - steps0
+
+    def pulse(self, st, H):
+        field = self._tensor(H)
+        torch = self.torch
+        d, r = float(st["duration"]), float(st["rise"])
+        ext = self.mnp.ExternalField(
+            lambda s: field * _torch_profile(torch, s.t, d, r))
+        steps = self._llg(self.terms + [ext], self.cfg["alpha"], d,
+                          breakpoints=(r, d - r))
+        return {"steps": steps}
+
+    def relax_time(self, st):
+        alpha = st["alpha"] if st["alpha"] is not None else self.cfg["alpha"]
+        steps = self._llg(self.terms, alpha, float(st["duration"]))
+        return {"steps": steps, "alpha": float(alpha)}
+
+    def relax_minimise(self):
+        """Barzilai-Borwein minimiser, damped LLG as a fallback.
+
+        magnum.np's ``MinimizerBB`` stops on the largest *component* of
+        ``m x (m x H)``; asking for ``min_torque / sqrt(3)`` there guarantees
+        ``max |m x H| < min_torque``.
+        """
+        mnp, state, cfg = self.mnp, self.state, self.cfg
+        tol = self.min_torque / math.sqrt(3)
+        methods = ["bb"]
+        ok = mnp.MinimizerBB(self.terms).minimize(
+            state, maxiter=int(cfg["max_iter"]), dm_tol=tol)
+        llg_time, steps = 0.0, 0
+        if not ok:
+            # high-damping LLG, checked every 50 ps, then BB again
+            methods.append("llg")
+            state.material["alpha"] = 1.0
+            llg = mnp.LLGSolver(self.terms, atol=self.tol, rtol=self.tol)
+            state.t = 0.0
+            steps0 = state._step
+            cap = float(cfg["max_relax_time"])
+            while llg_time < cap and self.torque() >= self.min_torque:
+                llg.step(state, 50e-12)
+                llg_time += 50e-12
+            steps = state._step - steps0
+            state.material["alpha"] = float(cfg["alpha"])
+            methods.append("bb")
+            ok = mnp.MinimizerBB(self.terms).minimize(
+                state, maxiter=int(cfg["max_iter"]), dm_tol=tol)
+        torque = self.torque()
+        return {"method": "+".join(methods), "converged": bool(
+            ok or torque < self.min_torque), "llg_time_s": llg_time,
+            "steps": steps}
+
+
+def main(workdir):
+    """Run the schedule in ``workdir``; see the module docstring."""
+    t_start = time.perf_counter()
+    with open(os.path.join(workdir, "input.json")) as fh:
+        cfg = json.load(fh)
+    with np.load(os.path.join(workdir, "input.npz")) as npz:
+        data = {k: npz[k] for k in npz.files}
+
+    if not cfg.get("compile", False):
+        os.environ["TORCHDYNAMO_DISABLE"] = "1"
+    import torch
+
+    torch.set_num_threads(int(cfg["n_threads"]))
+    device, cuda_id = _select_device(torch, cfg["device"])
+    os.environ["CUDA_DEVICE"] = cuda_id
+    mnp = _import_magnumnp()
+    mnp.logging.set_log_level(30)  # warnings and errors only
+    t_import = time.perf_counter() - t_start
+
+    run = _Run(mnp, torch, cfg, data)
+    out, stages = {}, []
+    for k, st in enumerate(cfg["stages"]):
+        t0 = time.perf_counter()
+        e_start = run.energy()
+        t1 = time.perf_counter()
+        if st["kind"] == "pulse":
+            info = run.pulse(st, data[f"H{k}"])
+        elif st["method"] == "time":
+            info = run.relax_time(st)
+        else:
+            info = run.relax_minimise()
+        if run.state.device.type == "cuda":
+            torch.cuda.synchronize()
+        solver_s = time.perf_counter() - t1
+        m = run.state.m
+        m = m / m.norm(dim=-1, keepdim=True)
+        out[f"m{k}"] = m.detach().cpu().numpy()
+        if not np.isfinite(out[f"m{k}"]).all():
+            raise RuntimeError(f"Stage {k} ({st['kind']}) produced NaN or inf in m.")
+        e_end = run.energy()
+        info.update(kind=st["kind"], solver_s=solver_s,
+                    wall_s=time.perf_counter() - t0,
+                    energy_start_J=e_start, energy_end_J=e_end,
+                    max_torque_end_A_per_m=run.torque())
+        stages.append(info)
+        print(f"stage {k} done", flush=True)
+
+    np.savez(os.path.join(workdir, "output.npz"), **out)
+    meta = {
+        "magnumnp_version": mnp.__version__,
+        "torch_version": torch.__version__,
+        "device": str(run.state.device),
+        "dtype": str(run.state.dtype),
+        "threads": torch.get_num_threads(),
+        "import_s": t_import,
+        "worker_wall_s": time.perf_counter() - t_start,
+        "stages": stages,
+    }
+    with open(os.path.join(workdir, "output.json"), "w") as fh:
+        json.dump(meta, fh, indent=1)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -P _magnumnp_worker.py WORKDIR")
+    main(sys.argv[1])
