@@ -1,6 +1,405 @@
-"""OOMMF through oommfc (placeholder until the engine lands)."""
+"""The OOMMF engine: micromagneticmodel systems driven by OOMMF through oommfc.
+
+This is the reference engine. Each stage of a schedule is one oommfc drive of
+a ``micromagneticmodel.System`` with the device's energy:
+
+- exchange ``mm.Exchange(A)``, demagnetisation ``mm.Demag()`` and, for a
+  device with grain disorder, ``mm.UniaxialAnisotropy(K, u)`` with the fields
+  of ``dev.anisotropy()``;
+- during a ``Pulse`` also ``mm.Zeeman(H=pulse.field, name="pulse")`` whose
+  time profile is ``Pulse.profile``: an ``Oxs_TransformZeeman`` with a Tcl
+  script that evaluates the raised-cosine profile and its derivative
+  analytically (see :func:`pulse_tcl`).
+
+The runner (how OOMMF is started) comes from
+:mod:`ubhop.engines.oommf_runners`, which fixes oommfc's cleanup on headless
+machines and its Docker runner.
+
+Parallel runs: an oommfc drive changes the process's working directory while
+it runs, so OOMMF drives in one Python process are serialised by a lock (two
+threads never drive at the same time). Run independent simulations in
+separate *processes* (``multiprocessing``, ``concurrent.futures.
+ProcessPoolExecutor``, separate scripts): each drive runs in its own fresh
+temporary directory and each process talks to its own OOMMF host server (a
+random port), so they do not interfere.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import threading
+import time
+
+import discretisedfield as df
+import micromagneticmodel as mm
+import numpy as np
+import oommfc as oc
+
+from ..schedule import Pulse
+from . import oommf_runners as _runners
+from .base import Engine
+
+_MAX_DEFAULT_THREADS = 8
+# oommfc drives chdir: one drive at a time per process
+_DRIVE_LOCK = threading.RLock()
 
 
 def oommf_available() -> bool:
-    """Whether an OOMMF runner (host or Docker) can be found."""
-    return False
+    """Whether an OOMMF runner (host ``OOMMFTCL``, ``oommf`` on PATH, or Docker
+    with the project's image) is found.
+
+    Cheap and cached: the first call runs ``+version`` probes (a few tens of
+    ms) and starts no OOMMF daemons. Clear the cache with
+    ``ubhop.engines.oommf_runners.find_runner_spec.cache_clear()`` after
+    changing the environment.
+    """
+    return _runners.find_runner_spec()[0] is not None
+
+
+def _default_threads() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, _MAX_DEFAULT_THREADS))
+
+
+def pulse_tcl(pulse: Pulse, name: str = "pulse") -> dict:
+    """``tcl_strings`` of an ``mm.Zeeman`` whose field follows ``pulse.profile``.
+
+    OOMMF's ``Oxs_TransformZeeman`` (type ``diagonal``) multiplies the field
+    ``H(r)`` by the Tcl procedure's ``f(t)`` and needs ``df/dt`` too; both are
+    computed analytically from the raised-cosine ramps, so the profile is
+    exact at every solver step (no tabulated ``tlist``: a coarse table made
+    OOMMF's adaptive stepper stall).
+
+    Parameters
+    ----------
+    pulse : Pulse
+        The pulse (duration and rise in s).
+    name : str
+        Name of the Zeeman term (the Tcl procedure is ``UbhopProfile_<name>``).
+
+    Returns
+    -------
+    dict
+        Keys ``script``, ``energy``, ``type``, ``script_args``, ``script_name``.
+    """
+    proc = f"UbhopProfile_{name}"
+    d, r = float(pulse.duration), float(pulse.rise)
+    script = f"""proc {proc} {{ total_time }} {{
+  set d {d!r}
+  set r {r!r}
+  set t $total_time
+  set f 1.0
+  set df 0.0
+  if {{ $t < 0.0 || $t > $d }} {{
+    set f 0.0
+  }} elseif {{ $r > 0.0 && $t < $r }} {{
+    set a [expr {{ acos(-1.0) * $t / $r }}]
+    set f [expr {{ 0.5 * (1.0 - cos($a)) }}]
+    set df [expr {{ 0.5 * acos(-1.0) / $r * sin($a) }}]
+  }} elseif {{ $r > 0.0 && $t > $d - $r }} {{
+    set a [expr {{ acos(-1.0) * ($d - $t) / $r }}]
+    set f [expr {{ 0.5 * (1.0 - cos($a)) }}]
+    set df [expr {{ -0.5 * acos(-1.0) / $r * sin($a) }}]
+  }}
+  return [list $f $f $f $df $df $df]
+}}
+"""
+    return {"script": script, "energy": "Oxs_TransformZeeman", "type": "diagonal",
+            "script_args": "total_time", "script_name": proc}
+
+
+class OOMMFEngine(Engine):
+    """Pulse and relax with OOMMF (the reference engine), through oommfc.
+
+    The physics is the magnum.np engine's: exchange, demagnetisation, uniaxial
+    grain anisotropy (when ``dev.anisotropy()`` is not None) and, during a
+    pulse, the Zeeman field ``H(r) * f(t)`` with ``f = Pulse.profile``. The
+    cells are ``dev.mesh``'s cells.
+
+    - ``Pulse``: ``oc.TimeDriver`` (OOMMF's RK5(4) evolver) for ``duration``
+      with ``alpha = dev.py.alpha``, ``n_output`` snapshots.
+    - ``Relax(method="time")``: ``oc.TimeDriver`` at zero field for
+      ``duration`` with ``relax.alpha`` (else ``relax_alpha``, else
+      ``dev.py.alpha``).
+    - ``Relax(method="minimise")``: ``oc.MinDriver`` (conjugate gradient) at
+      zero field until ``max |m x H| < min_torque`` (``stopping_mxHxm``).
+
+    Each drive runs in a fresh directory under a temporary directory (or
+    under ``workdir`` when given, where the files are kept).
+
+    Parameters
+    ----------
+    n_threads : int, optional
+        OOMMF threads (``boxsi -threads``). Default: the CPUs this process may
+        use, at most 8.
+    runner : oommfc runner, optional
+        An explicit runner (e.g. ``oommf_runners.DockerRunner(image=...)``).
+        Default: found like oommfc does (``OOMMFTCL``, ``oommf`` on PATH,
+        Docker), one per process, with ubhop's fixes.
+    timeout : float, optional
+        Wall-clock limit of one drive (s); past it OOMMF is stopped and
+        ``OOMMFTimeoutError`` (a ``RuntimeError``) raised. None: no limit.
+    min_torque : float
+        ``stopping_mxHxm`` of ``Relax(method="minimise")`` (A/m). Default 0.1.
+    relax_alpha : float, optional
+        Damping of ``Relax(method="time")`` stages whose ``alpha`` is None.
+        Default None: the device's alpha.
+    workdir : str, optional
+        Keep every run's OOMMF files (MIF, OVF, ODT) in a new directory under
+        this one. Default None: a temporary directory, deleted after the run.
+
+    Raises
+    ------
+    RuntimeError
+        If no OOMMF runner is found; the message lists the three ways to get
+        one.
+
+    Examples
+    --------
+    >>> import ubhop
+    >>> engine = ubhop.get_engine("oommf", n_threads=2)  # doctest: +SKIP
+    """
+
+    name = "oommf"
+
+    def __init__(self, n_threads: int | None = None, runner=None,
+                 timeout: float | None = None, min_torque: float = 0.1,
+                 relax_alpha: float | None = None, workdir: str | None = None):
+        super().__init__()
+        if n_threads is None:
+            n_threads = _default_threads()
+        if not (isinstance(n_threads, int | np.integer) and n_threads >= 1):
+            raise ValueError(f"n_threads must be an int >= 1, got {n_threads!r}.")
+        if timeout is not None and not (isinstance(timeout, int | float)
+                                        and math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be > 0 s or None, got {timeout!r}.")
+        if not (isinstance(min_torque, int | float) and math.isfinite(min_torque)
+                and min_torque > 0):
+            raise ValueError(f"min_torque must be a finite number > 0 (A/m), got "
+                             f"{min_torque!r}.")
+        if relax_alpha is not None and not (isinstance(relax_alpha, int | float)
+                                            and math.isfinite(relax_alpha)
+                                            and relax_alpha > 0):
+            raise ValueError(f"relax_alpha must be > 0 or None, got {relax_alpha!r}.")
+        if workdir is not None and not os.path.isdir(workdir):
+            raise ValueError(f"workdir must be an existing directory, got "
+                             f"{workdir!r}.")
+        if runner is None:
+            spec = _runners.find_runner_spec()
+            if spec[0] is None:
+                raise RuntimeError(_runners.no_runner_message(spec[1]))
+            runner = _runners.make_runner(spec)
+        elif not isinstance(runner, oc.oommf.OOMMFRunner):
+            raise ValueError(f"runner must be an oommfc OOMMFRunner, got {runner!r}.")
+        self.runner = runner
+        self.n_threads = int(n_threads)
+        self.timeout = None if timeout is None else float(timeout)
+        self.min_torque = float(min_torque)
+        self.relax_alpha = None if relax_alpha is None else float(relax_alpha)
+        self.workdir = workdir
+
+    def __repr__(self):
+        return (f"OOMMFEngine(n_threads={self.n_threads}, runner={self.runner!r}, "
+                f"min_torque={self.min_torque:g})")
+
+    def close(self):
+        """Stop the OOMMF daemons of this engine's runner now.
+
+        Also done when Python exits. Later runs start new ones.
+        """
+        close = getattr(self.runner, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --------------------------------------------------------------- systems
+    def _energy(self, dev, aniso, pulse=None):
+        energy = mm.Exchange(A=dev.py.A) + mm.Demag()
+        if aniso is not None:
+            energy += mm.UniaxialAnisotropy(K=aniso[0], u=aniso[1])
+        if pulse is not None:
+            energy += mm.Zeeman(H=pulse.field, tcl_strings=pulse_tcl(pulse),
+                                name="pulse")
+        return energy
+
+    def _stage(self, k, st, dev, aniso, m):
+        """System, driver and drive arguments of stage ``k``."""
+        system = mm.System(name=f"stage{k}")
+        if isinstance(st, Pulse):
+            system.energy = self._energy(dev, aniso, st)
+            alpha = dev.py.alpha
+            driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": st.n_output}
+        elif st.method == "time":
+            system.energy = self._energy(dev, aniso)
+            alpha = next(a for a in (st.alpha, self.relax_alpha, dev.py.alpha)
+                         if a is not None)
+            driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": 1}
+        else:
+            system.energy = self._energy(dev, aniso)
+            alpha = None
+            driver, kwargs = oc.MinDriver(stopping_mxHxm=self.min_torque), {}
+        if alpha is not None:
+            system.dynamics = (mm.Precession(gamma0=mm.consts.gamma0)
+                               + mm.Damping(alpha=float(alpha)))
+        system.m = df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
+                            vdims=["x", "y", "z"])
+        return system, driver, kwargs, alpha
+
+    # --------------------------------------------------------------- the run
+    def _run(self, dev, m, stages, *, progress=False):
+        from tqdm.auto import tqdm
+
+        t_wall = time.perf_counter()
+        runner = self.runner
+        if hasattr(runner, "timeout"):
+            runner.timeout = self.timeout
+        aniso = dev.anisotropy()
+        arrays, infos = [], []
+        if self.workdir is None:
+            work = tempfile.mkdtemp(prefix="ubhop-oommf-")
+        else:
+            work = tempfile.mkdtemp(prefix="run-", dir=self.workdir)
+        docker_as_root = (isinstance(runner, _runners.DockerRunner)
+                          and hasattr(os, "getuid") and os.getuid() == 0)
+        if docker_as_root:  # the image's non-root user writes here
+            os.chmod(work, 0o777)
+        bar = tqdm(total=len(stages), disable=not progress, desc="OOMMF",
+                   unit="stage")
+        try:
+            for k, st in enumerate(stages):
+                t0 = time.perf_counter()
+                system, driver, kwargs, alpha = self._stage(k, st, dev, aniso, m)
+                kind = "pulse" if isinstance(st, Pulse) else "relax"
+                label = kind if kind == "pulse" else f"relax, {st.method}"
+                t1 = time.perf_counter()
+                self._drive(driver, system, work, kwargs, k, label, docker_as_root)
+                solver_s = time.perf_counter() - t1
+                m = np.asarray(system.m.array, dtype=np.float64)
+                norm = np.linalg.norm(m, axis=-1, keepdims=True)
+                if m.shape != (*dev.n, 3) or not np.isfinite(m).all() or (
+                        norm == 0).any():
+                    raise RuntimeError(f"OOMMF returned a bad m in stage {k} "
+                                       f"({label}): shape {m.shape}, NaN or zero.")
+                m = m / norm
+                arrays.append(m)
+                info = {"kind": kind, "wall_s": time.perf_counter() - t0,
+                        "solver_s": solver_s,
+                        "boxsi_s": getattr(runner, "last_call_s", None)}
+                if kind == "relax":
+                    info["method"] = st.method
+                if alpha is not None:
+                    info["alpha"] = float(alpha)
+                info.update(_table_summary(system))
+                drive_dir = os.path.join(work, system.name, "drive-0")
+                info["files"] = sorted(os.listdir(drive_dir))
+                if self.workdir is not None:
+                    info["dir"] = drive_dir
+                infos.append(info)
+                bar.update(1)
+        finally:
+            bar.close()
+            if self.workdir is None:
+                shutil.rmtree(work, ignore_errors=True)
+        self._provenance(infos, time.perf_counter() - t_wall,
+                         work if self.workdir is not None else None)
+        return arrays
+
+    def _drive(self, driver, system, work, kwargs, k, label, docker_as_root):
+        with _DRIVE_LOCK:
+            umask = os.umask(0) if docker_as_root else None
+            try:
+                driver.drive(system, dirname=work, append=False, runner=self.runner,
+                             n_threads=self.n_threads, verbose=0, **kwargs)
+            except _runners.OOMMFTimeoutError as exc:
+                raise _runners.OOMMFTimeoutError(
+                    f"OOMMF: stage {k} ({label}) ran past timeout="
+                    f"{self.timeout:g} s and was stopped. {exc}"
+                ) from None
+            except RuntimeError as exc:
+                raise RuntimeError(
+                    f"OOMMF failed in stage {k} ({label}) with runner "
+                    f"{self.runner!r}:\n{_tail(str(exc))}{_errors_tail(self.runner)}"
+                ) from None
+            finally:
+                if umask is not None:
+                    os.umask(umask)
+
+    def _provenance(self, infos, wall, kept):
+        runner = self.runner
+        solver = sum(s["solver_s"] for s in infos)
+        self.provenance = {
+            "engine": "oommf",
+            "oommf_version": _oommf_version(runner),
+            "oommfc_version": oc.__version__,
+            "runner": _runners.runner_kind(runner),
+            "runner_repr": repr(runner),
+            "runner_command": _runners.runner_command(runner),
+            "threads": self.n_threads,
+            "min_torque_A_per_m": self.min_torque,
+            "timeout_s": self.timeout,
+            "stages": infos,
+            "wall_s": wall,
+            "solver_s": solver,
+            "workdir": kept,
+        }
+
+
+def _oommf_version(runner):
+    """OOMMF's version string (asked once per runner)."""
+    version = getattr(runner, "_ubhop_oommf_version", None)
+    if version is None:
+        try:
+            version = runner.version
+        except (OSError, RuntimeError) as exc:
+            version = f"unknown ({type(exc).__name__})"
+        runner._ubhop_oommf_version = version
+    return version
+
+
+def _table_summary(system) -> dict:
+    """Last row of the drive's ODT table: energies (J), torque (A/m), steps."""
+    table = getattr(system, "table", None)
+    if table is None or len(table.data) == 0:
+        return {}
+    row = table.data.iloc[-1]
+    out = {}
+    if "E" in row:
+        out["energy_end_J"] = float(row["E"])
+    terms = {c[2:]: float(row[c]) for c in row.index
+             if c.startswith("E_") and not c.startswith("E_calc")}
+    if terms:
+        out["energy_terms_end_J"] = terms
+    for col, key in (("max_mxHxm", "max_torque_end_A_per_m"),
+                     ("iteration", "iterations"), ("t", "t_end_s")):
+        if col in row:
+            out[key] = float(row[col])
+    out["table_rows"] = int(len(table.data))
+    return out
+
+
+def _tail(text, n_lines=30, n_chars=4000):
+    text = "\n".join(text.strip().splitlines()[-n_lines:])
+    return text[-n_chars:]
+
+
+def _errors_tail(runner):
+    try:
+        errors = runner.errors()
+    except (OSError, AttributeError, TypeError):
+        return ""
+    tail = _tail(errors, n_lines=10, n_chars=1500)
+    return f"\nEnd of OOMMF's boxsi.errors:\n{tail}" if tail else ""
+
+
+__all__ = ["OOMMFEngine", "oommf_available", "pulse_tcl"]

@@ -1,0 +1,103 @@
+"""Training runs: configuration checks, atomic run directories, resume."""
+
+import numpy as np
+import pytest
+
+import ubhop
+from ubhop import runs
+from ubhop.engines.magnumnp import magnumnp_available
+from ubhop.training import Segment, TrainingConfig, TrainingInterrupted, train
+
+needs_magnumnp = pytest.mark.skipif(not magnumnp_available(),
+                                    reason='needs the magnum.np extra: '
+                                           'pip install "ubhop[magnumnp]"')
+
+
+def tiny_config(**kw):
+    dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))
+    base = dict(device=dev, schedule=[("++--", 2), ("+-+-", 1)], peak_field=20e-3,
+                pulse_duration=60e-12, rise=20e-12, start="uniform_diag",
+                engine="magnumnp", chunk=2)
+    base.update(kw)
+    return TrainingConfig(**base)
+
+
+def test_config_roundtrip():
+    cfg = tiny_config(relax=ubhop.Relax(method="time", duration=1e-9), cycles=2)
+    back = TrainingConfig.from_dict(cfg.to_dict())
+    assert back.to_toml() == cfg.to_toml()
+    assert len(back.steps) == 6
+    assert back.steps[3] == (0, "++--")
+
+
+def test_peak_field_sets_the_voltage():
+    cfg = tiny_config()
+    v = cfg.voltages("++--")
+    h = ubhop.oersted_field(cfg.device, v)
+    peak = 4e-7 * np.pi * np.linalg.norm(h.array, axis=-1).max()
+    assert peak == pytest.approx(20e-3, rel=1e-9)
+    np.testing.assert_allclose(np.sign(v), [1, 1, -1, -1])
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"schedule": [("++-0", 2)]}, "only '\\+' and '-'"),
+    ({"schedule": [("++-", 2)]}, "3 values but the device has 4"),
+    ({"schedule": [("++++", 2)]}, "no current flows"),
+    ({"schedule": [("++--", 0)]}, "pulses must be an int >= 1"),
+    ({"pulse_duration": 0.0}, "pulse_duration must be > 0"),
+    ({"pulse_duration": -1e-9}, "pulse_duration must be > 0"),
+    ({"peak_field": -1e-3}, "peak_field must be > 0"),
+    ({"peak_field": None, "v0": 0.0}, "v0 must be > 0"),
+    ({"v0": 1e-3}, "exactly one of peak_field"),
+    ({"start": "spiral"}, "start must be one of"),
+])
+def test_bad_configuration(change, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_config(**change)
+
+
+def test_segment_accepts_lists():
+    assert Segment([1, -1, -1, 1], 3).pattern == "+--+"
+
+
+def _interrupt_at(k):
+    def callback(step, m, g):
+        if step == k:
+            raise TrainingInterrupted("injected failure")
+    return callback
+
+
+@needs_magnumnp
+@pytest.mark.magnumnp
+def test_resume_after_interruption_equals_uninterrupted(tmp_path):
+    cfg = tiny_config(chunk=1)
+    full = train(cfg, tmp_path / "full", progress=False)
+    assert list(full.step.values) == [0, 1, 2, 3]
+    with pytest.raises(TrainingInterrupted):
+        train(cfg, tmp_path / "cut", progress=False, callback=_interrupt_at(2))
+    partial = runs.read_history(tmp_path / "cut" / "history.nc")
+    assert list(partial.step.values) == [0, 1, 2]
+    resumed = train(cfg, tmp_path / "cut", progress=False)
+    assert list(resumed.step.values) == [0, 1, 2, 3]  # nothing lost or repeated
+    np.testing.assert_array_equal(resumed.pattern.values, full.pattern.values)
+    np.testing.assert_array_equal(resumed.G.values, full.G.values)
+    np.testing.assert_array_equal(resumed.G_pulse.values, full.G_pulse.values)
+    m_full = runs.read_field(runs.texture_path(tmp_path / "full", 3))
+    m_cut = runs.read_field(runs.texture_path(tmp_path / "cut", 3))
+    np.testing.assert_array_equal(m_cut.array, m_full.array)
+    # the pulses did something: G moved
+    assert np.abs(full.G.values[-1] - full.G.values[0]).max() > 0
+    # resuming with another configuration is refused
+    with pytest.raises(ValueError, match="another configuration"):
+        train(tiny_config(chunk=1, peak_field=10e-3), tmp_path / "cut",
+              progress=False)
+
+    # Several pulses per engine call: interrupted inside a chunk, the run
+    # restarts from the saved texture instead of the engine's in-memory state,
+    # so it agrees to the relaxation's tolerance, not bit for bit.
+    cfg2 = tiny_config(chunk=2)
+    with pytest.raises(TrainingInterrupted):
+        train(cfg2, tmp_path / "cut2", progress=False, callback=_interrupt_at(1))
+    resumed2 = train(cfg2, tmp_path / "cut2", progress=False)
+    assert list(resumed2.step.values) == [0, 1, 2, 3]
+    np.testing.assert_allclose(resumed2.G.values, full.G.values, rtol=1e-7)

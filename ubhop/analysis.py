@@ -1,0 +1,88 @@
+"""After training: fit eq. (1), calibrate the weight map, draw Fig. 2, summarise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import runs
+from .learning import fit_learning_law
+from .training import surviving_fraction
+from .weights import calibrate
+
+SQUARE4_NAMES = {0: "N", 1: "E", 2: "S", 3: "W"}
+
+
+def pulse_products(hist) -> np.ndarray:
+    """``V_i V_j`` (V^2) of every pulse, ``(T, N, N)``, zero diagonal."""
+    v = hist.voltage.values[1:]
+    out = v[:, :, None] * v[:, None, :]
+    n = v.shape[1]
+    out[:, np.arange(n), np.arange(n)] = 0.0
+    return out
+
+
+def analyse(run_dir, figures=True, snapshots=4):
+    """Fit, calibrate and draw a finished (or partial) run.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run directory written by ``ubhop.train``.
+    figures : bool
+        Write ``figures/fig2.png``.
+    snapshots : int
+        Texture snapshots in Fig. 2b.
+
+    Returns
+    -------
+    dict
+        ``fit`` (LearningFit), ``weight_map`` (WeightMap), ``history`` and a
+        JSON-ready ``summary`` (also written to ``summary.json``).
+    """
+    run_dir = Path(run_dir)
+    hist = runs.read_history(run_dir / "history.nc")
+    products = pulse_products(hist)
+    fit = fit_learning_law(hist.G.values, products)
+    wmap = calibrate(hist, fit)
+    surv = surviving_fraction(hist)
+    g = hist.G.values
+    summary = {
+        "steps": int(hist.step[-1]),
+        "eta_S_per_V2": fit.eta,
+        "eta_err": fit.eta_err,
+        "pairs": [
+            {"pair": list(p.pair), "rate": p.rate, "rate_err": p.rate_err,
+             "eta": p.eta, "eta_err": p.eta_err, "alpha_V2_per_S": p.alpha,
+             "alpha_err": p.alpha_err, "g_avg_S": p.g_avg, "g_avg_err": p.g_avg_err,
+             "r2": p.r2, "identifiable": p.identifiable,
+             "fixed_points": {str(k): v for k, v in p.fixed_points.items()}}
+            for p in fit.pairs
+        ],
+        "min_r2": fit.min_r2(),
+        "surviving_fraction": {"per_pulse": [float(x) for x in surv],
+                               "median": float(np.nanmedian(surv))
+                               if np.isfinite(surv).any() else None},
+        "weight_map": {"sign": wmap.sign, "g_scale_S": wmap.g_scale,
+                       **wmap.evidence},
+        "G_first_S": g[0].tolist(),
+        "G_last_S": g[-1].tolist(),
+    }
+    runs.write_json(run_dir / "summary.json", summary)
+    if figures:
+        from .figures import fig2
+
+        idx = np.unique(np.linspace(0, summary["steps"], snapshots).round().astype(int))
+        textures = [(int(k), runs.read_field(runs.texture_path(run_dir, k)))
+                    for k in idx]
+        names = SQUARE4_NAMES if g.shape[1] == 4 else None
+        (run_dir / "figures").mkdir(exist_ok=True)
+        fig = fig2(hist, fit, fit.theory(g[0], products), textures,
+                   node_names=names)
+        with runs.atomic_path(run_dir / "figures" / "fig2.png") as tmp:
+            fig.savefig(tmp, dpi=120, format="png")
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return {"fit": fit, "weight_map": wmap, "history": hist, "summary": summary}

@@ -1,0 +1,113 @@
+"""Figures (matplotlib): the paper's Fig. 2 and texture maps."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .patterns import pattern_string  # noqa: E402
+
+
+def texture_axes(ax, m, title=None, arrows=12):
+    """Draw the in-plane angle of m (hue) with arrows, mid-layer of the film.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    m : df.Field
+        Magnetisation (any norm).
+    title : str, optional
+        Axes title.
+    arrows : int
+        About this many arrows along each side.
+    """
+    arr = m.array[:, :, m.array.shape[2] // 2, :]
+    arr = arr / np.linalg.norm(arr, axis=-1, keepdims=True)
+    angle = np.arctan2(arr[..., 1], arr[..., 0])
+    pmax = m.mesh.region.pmax
+    ext = [0, pmax[0] * 1e9, 0, pmax[1] * 1e9]
+    ax.imshow(angle.T, origin="lower", cmap="hsv", vmin=-np.pi, vmax=np.pi,
+              extent=ext, interpolation="nearest")
+    nx, ny = angle.shape
+    step = max(1, max(nx, ny) // arrows)
+    xs = (np.arange(nx)[::step] + 0.5) * ext[1] / nx
+    ys = (np.arange(ny)[::step] + 0.5) * ext[3] / ny
+    xx, yy = np.meshgrid(xs, ys, indexing="ij")
+    ax.quiver(xx, yy, arr[::step, ::step, 0], arr[::step, ::step, 1],
+              color="k", pivot="mid", scale=arrows * 1.5, width=0.006)
+    ax.set_xlabel("x (nm)")
+    ax.set_ylabel("y (nm)")
+    if title:
+        ax.set_title(title, fontsize=9)
+
+
+def pair_label(i, j, names=None):
+    names = names or {}
+    return f"G{names.get(i, i)}{names.get(j, j)}"
+
+
+def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None):
+    """The paper's Fig. 2: G_ij against pulse number, and texture snapshots.
+
+    Parameters
+    ----------
+    hist : xarray.Dataset
+        Training history (``G`` in S, ``pattern``, ``segment``).
+    fit : LearningFit, optional
+        Its R^2 per pair goes into the legend.
+    theory : numpy.ndarray, optional
+        ``(T + 1, N, N)`` eq. (1) curves from the fitted parameters.
+    textures : sequence of (step, df.Field)
+        Snapshots for panel b.
+    path : str or Path, optional
+        Save the figure there (PNG).
+    node_names : dict, optional
+        Names for the nodes in labels (e.g. ``{0: "N", 1: "E", ...}``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    g = hist.G.values
+    steps = hist.step.values
+    n = g.shape[1]
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    ncols = max(1, len(textures))
+    fig = plt.figure(figsize=(max(9, 2.6 * ncols), 7.5), constrained_layout=True)
+    gs = fig.add_gridspec(2, ncols, height_ratios=[1.6, 1])
+    ax = fig.add_subplot(gs[0, :])
+    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    r2 = {p.pair: p.r2 for p in fit.pairs} if fit is not None else {}
+    for k, (i, j) in enumerate(pairs):
+        c = colors[k % 10]
+        dg = (g[:, i, j] - g[0, i, j]) / g[0, i, j] * 100
+        lab = pair_label(i, j, node_names)
+        if (i, j) in r2:
+            lab += f" (R²={r2[(i, j)]:.3f})"
+        ax.plot(steps, dg, "o", color=c, ms=4, label=lab)
+        if theory is not None:
+            th = (theory[:, i, j] - g[0, i, j]) / g[0, i, j] * 100
+            ax.plot(steps, th, "-", color=c, lw=1.2)
+    seg = hist.segment.values
+    pats = hist.pattern.values
+    for t in range(1, len(seg)):
+        if seg[t] != seg[t - 1]:
+            ax.axvline(t - 0.5, color="0.6", ls="--", lw=0.8)
+            ax.text(t - 0.4, ax.get_ylim()[1], pattern_string(pats[t]),
+                    va="top", fontsize=9, color="0.3")
+    ax.set_xlabel("pulse number")
+    ax.set_ylabel("ΔG_ij / G_ij(0) (%)")
+    ax.set_title("a  conductance matrix under training pulses "
+                 "(markers: simulation, lines: eq. (1) fit)", fontsize=10, loc="left")
+    ax.legend(fontsize=8, ncol=3)
+    for k, (step, m) in enumerate(textures):
+        axm = fig.add_subplot(gs[1, k])
+        texture_axes(axm, m, title=f"b  step {step}" if k == 0 else f"step {step}")
+    if path is not None:
+        fig.savefig(path, dpi=120)
+    return fig

@@ -1,0 +1,135 @@
+"""Run directories: atomic writes of configuration, provenance, history, textures.
+
+A run is a directory::
+
+    config.toml        the full configuration (device and training)
+    provenance.json    versions, engine, runner, seeds, per-call engine records
+    history.nc         xarray Dataset (netCDF): G per step, pattern, voltages
+    textures/m_00000.ovf ...   the texture after each step (step 0: the start)
+    figures/           figures
+
+Every file is written to a temporary name in the same directory and moved into
+place with ``os.replace``, so a crash leaves either the old or the new file.
+``history.nc`` is written last in each step: it is the commit point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import discretisedfield as df
+import numpy as np
+import xarray as xr
+
+
+@contextlib.contextmanager
+def atomic_path(path, suffix=""):
+    """Yield a temporary path beside ``path``; move it into place on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix or path.suffix,
+                               dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_text(path, text: str) -> None:
+    """Write a text file atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def write_json(path, data) -> None:
+    """Write JSON atomically (sorted keys, indented)."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def write_field(path, field: df.Field) -> None:
+    """Write a ``df.Field`` as binary OVF (float64, lossless) atomically."""
+    with atomic_path(path, suffix=".ovf") as tmp:
+        field.to_file(str(tmp), representation="bin8")
+
+
+def read_field(path) -> df.Field:
+    """Read a ``df.Field`` from an OVF file."""
+    return df.Field.from_file(str(path))
+
+
+def write_history(path, ds: xr.Dataset) -> None:
+    """Write the history Dataset as netCDF atomically."""
+    with atomic_path(path, suffix=".nc") as tmp:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+
+
+def read_history(path) -> xr.Dataset:
+    """Read the history Dataset fully into memory (the file is closed after)."""
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        return ds.load()
+
+
+def versions() -> dict:
+    """Versions of Python, ubhop and the packages a run depends on."""
+    out = {"python": sys.version.split()[0], "platform": platform.platform()}
+    for pkg in ("ubhop", "discretisedfield", "micromagneticmodel", "oommfc",
+                "numpy", "scipy", "xarray", "magnumnp", "torch"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def texture_path(run_dir, step: int) -> Path:
+    """Path of the texture after ``step`` (step 0: the starting texture)."""
+    return Path(run_dir) / "textures" / f"m_{step:05d}.ovf"
+
+
+def new_history(nodes: int, g0: np.ndarray, attrs: dict) -> xr.Dataset:
+    """A history holding step 0 (before training)."""
+    ds = xr.Dataset(
+        {
+            "G": (("step", "i", "j"), g0[None].astype(float),
+                  {"units": "S", "long_name": "conductance matrix"}),
+            "pattern": (("step", "node"), np.zeros((1, nodes), dtype=int),
+                        {"long_name": "training pattern of the pulse (0: none)"}),
+            "voltage": (("step", "node"), np.zeros((1, nodes)),
+                        {"units": "V", "long_name": "pad voltage of the pulse"}),
+            "segment": (("step",), np.array([-1]),
+                        {"long_name": "schedule segment of the pulse (-1: none)"}),
+        },
+        coords={"step": [0], "i": np.arange(nodes), "j": np.arange(nodes),
+                "node": np.arange(nodes)},
+        attrs=attrs,
+    )
+    return ds
+
+
+def append_step(ds: xr.Dataset, g, pattern, voltage, segment) -> xr.Dataset:
+    """The history with one more step."""
+    step = int(ds.step[-1]) + 1
+    new = xr.Dataset(
+        {
+            "G": (("step", "i", "j"), np.asarray(g, dtype=float)[None]),
+            "pattern": (("step", "node"), np.asarray(pattern, dtype=int)[None]),
+            "voltage": (("step", "node"), np.asarray(voltage, dtype=float)[None]),
+            "segment": (("step",), np.array([segment])),
+        },
+        coords={"step": [step], "i": ds.i, "j": ds.j, "node": ds.node},
+    )
+    out = xr.concat([ds, new], dim="step", data_vars="all", coords="minimal",
+                    compat="override", combine_attrs="override")
+    for name in ds.data_vars:
+        out[name].attrs = ds[name].attrs
+    return out

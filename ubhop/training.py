@@ -1,0 +1,351 @@
+"""Self-learning: train a device with voltage pulses and record G after each.
+
+Each training step is one pulse (the Oersted field of ``V0 * pattern`` times
+the pulse profile) followed by relaxation at zero field; the AMR conductance
+matrix is read after the pulse and after the relaxation. A run lives in a
+directory (see ``ubhop.runs``) and resumes from its last complete step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import time
+import tomllib
+from pathlib import Path
+
+import discretisedfield as df
+import numpy as np
+import tomli_w
+from tqdm.auto import tqdm
+
+from . import runs
+from .amr import conductance_matrix
+from .device import Device
+from .oersted import oersted_field
+from .patterns import as_pattern, pattern_string, training_voltages
+from .schedule import Pulse, Relax
+
+MU0 = 4e-7 * math.pi
+STARTS = ("demagnetised", "vortex", "uniform_x", "uniform_y", "uniform_diag")
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """``pulses`` training pulses of one pattern."""
+
+    pattern: str
+    pulses: int
+
+    def __post_init__(self):
+        object.__setattr__(self, "pattern", pattern_string(self.pattern))
+        if not (isinstance(self.pulses, int) and self.pulses >= 1):
+            raise ValueError(
+                f"Segment.pulses must be an int >= 1, got {self.pulses!r}."
+            )
+
+
+@dataclasses.dataclass
+class TrainingConfig:
+    """Everything that defines a training run.
+
+    Parameters
+    ----------
+    device : Device
+        The device.
+    schedule : list of Segment or (pattern, pulses)
+        Patterns in order, each for a number of pulses.
+    peak_field : float, optional
+        Peak Oersted field ``max |mu0 H|`` (T) of every pattern's pulse; the
+        voltage V0 is set per pattern to reach it. Give this or ``v0``.
+    v0 : float, optional
+        Pad voltage magnitude (V); pads get ``V0 * pattern``.
+    pulse_duration : float
+        Pulse length (s), ramps included. Default 1e-9.
+    rise : float
+        Pulse ramp time (s). Default 50e-12.
+    relax : Relax
+        How the texture relaxes after each pulse. Default ``Relax()``
+        (energy minimisation).
+    start : str
+        Starting texture: ``"demagnetised"`` (random m, seeded, then relaxed),
+        ``"vortex"``, ``"uniform_x"``, ``"uniform_y"``, ``"uniform_diag"``
+        (each relaxed), or the path of an OVF file (used as it is).
+    seed : int
+        Seed of the random starting texture. Default 0.
+    cycles : int
+        Repeat the schedule this many times. Default 1.
+    engine : str
+        ``"auto"``, ``"oommf"`` or ``"magnumnp"``. Default ``"auto"``.
+    chunk : int
+        Pulses per engine call (an engine starts once per call). Default 1.
+    au_layers : int
+        Gauss points across the Au thickness for the Oersted field. Default 3.
+    """
+
+    device: Device
+    schedule: list
+    peak_field: float | None = None
+    v0: float | None = None
+    pulse_duration: float = 1e-9
+    rise: float = 50e-12
+    relax: Relax = dataclasses.field(default_factory=Relax)
+    start: str = "demagnetised"
+    seed: int = 0
+    cycles: int = 1
+    engine: str = "auto"
+    chunk: int = 1
+    au_layers: int = 3
+
+    def __post_init__(self):
+        self.schedule = [s if isinstance(s, Segment) else Segment(*s)
+                         for s in self.schedule]
+        if not self.schedule:
+            raise ValueError("The training schedule is empty.")
+        n = self.device.n_nodes
+        for s in self.schedule:
+            training_voltages(s.pattern, 1.0, n)  # length, values, not uniform
+        if (self.peak_field is None) == (self.v0 is None):
+            raise ValueError("Give exactly one of peak_field (T) and v0 (V).")
+        amp = self.peak_field if self.v0 is None else self.v0
+        if not (isinstance(amp, int | float) and math.isfinite(amp) and amp > 0):
+            which = "peak_field" if self.v0 is None else "v0"
+            raise ValueError(f"{which} must be > 0, got {amp!r}.")
+        if not (isinstance(self.pulse_duration, int | float)
+                and math.isfinite(self.pulse_duration) and self.pulse_duration > 0):
+            raise ValueError(
+                f"pulse_duration must be > 0 s, got {self.pulse_duration!r}."
+            )
+        Pulse(df.Field(self.device.mesh, nvdim=3, value=(0, 0, 0)),
+              self.pulse_duration, self.rise)  # checks rise against duration
+        if self.start not in STARTS and not Path(self.start).suffix == ".ovf":
+            raise ValueError(
+                f"start must be one of {STARTS} or the path of an .ovf file, got "
+                f"{self.start!r}."
+            )
+        for name in ("cycles", "chunk", "au_layers"):
+            v = getattr(self, name)
+            if not (isinstance(v, int) and v >= 1):
+                raise ValueError(f"{name} must be an int >= 1, got {v!r}.")
+
+    @property
+    def steps(self) -> list[tuple[int, str]]:
+        """``(segment index, pattern)`` of every pulse, in order."""
+        out = []
+        for _ in range(self.cycles):
+            for k, s in enumerate(self.schedule):
+                out += [(k, s.pattern)] * s.pulses
+        return out
+
+    def voltages(self, pattern) -> np.ndarray:
+        """Pad voltages (V) of a training pulse for ``pattern``."""
+        if self.v0 is not None:
+            return training_voltages(pattern, self.v0, self.device.n_nodes)
+        unit = training_voltages(pattern, 1.0, self.device.n_nodes)
+        h = oersted_field(self.device, unit, au_layers=self.au_layers).array
+        peak = MU0 * np.linalg.norm(h, axis=-1).max()
+        return unit * (self.peak_field / peak)
+
+    # ------------------------------------------------------------------ io
+    def to_dict(self) -> dict:
+        t = {
+            "schedule": [{"pattern": s.pattern, "pulses": s.pulses}
+                         for s in self.schedule],
+            "pulse_duration": self.pulse_duration,
+            "rise": self.rise,
+            "relax": {k: v for k, v in dataclasses.asdict(self.relax).items()
+                      if v is not None},
+            "start": self.start,
+            "seed": self.seed,
+            "cycles": self.cycles,
+            "engine": self.engine,
+            "chunk": self.chunk,
+            "au_layers": self.au_layers,
+        }
+        if self.v0 is not None:
+            t["v0"] = self.v0
+        else:
+            t["peak_field"] = self.peak_field
+        return {"device": self.device.to_dict(), "training": t}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainingConfig:
+        if "device" not in data or "training" not in data:
+            raise ValueError("A training configuration needs [device] and [training].")
+        t = dict(data["training"])
+        t["schedule"] = [Segment(s["pattern"], int(s["pulses"]))
+                         for s in t.get("schedule", [])]
+        t["relax"] = Relax(**t.get("relax", {}))
+        fields = {f.name for f in dataclasses.fields(cls)} - {"device"}
+        unknown = set(t) - fields
+        if unknown:
+            raise ValueError(
+                f"Unknown training keys {sorted(unknown)}; allowed: {sorted(fields)}."
+            )
+        return cls(device=Device.from_dict(data["device"]), **t)
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+    @classmethod
+    def from_toml(cls, path) -> TrainingConfig:
+        with open(path, "rb") as f:
+            return cls.from_dict(tomllib.load(f))
+
+
+def starting_texture(dev, start, seed=0) -> df.Field:
+    """The unrelaxed starting texture (unit m) named by ``start``."""
+    mesh = dev.mesh
+    if start == "demagnetised":
+        rng = np.random.default_rng(seed)
+        arr = rng.normal(size=(*dev.n, 3))
+        return df.Field(mesh, nvdim=3, value=arr, norm=1.0)
+    if start == "vortex":
+        cx, cy = 0.5 * dev.size[0], 0.5 * dev.size[1]
+        core = 2 * dev.py.exchange_length
+
+        def value(p):
+            x, y = p[0] - cx, p[1] - cy
+            return (-y, x, core * math.exp(-(x * x + y * y) / core**2))
+
+        return df.Field(mesh, nvdim=3, value=value, norm=1.0)
+    if start.startswith("uniform"):
+        direction = {"uniform_x": (1, 0, 0), "uniform_y": (0, 1, 0),
+                     "uniform_diag": (1, 1, 0)}[start]
+        return df.Field(mesh, nvdim=3, value=direction, norm=1.0)
+    m = runs.read_field(start)
+    return df.Field(mesh, nvdim=3, value=m.array, norm=1.0)
+
+
+class TrainingInterrupted(RuntimeError):
+    """Raised by a callback to stop training (the run can be resumed)."""
+
+
+def train(config: TrainingConfig, run_dir, engine=None, progress=True,
+          callback=None):
+    """Train a device and record its conductance history in ``run_dir``.
+
+    If ``run_dir`` already holds a run with the same configuration, training
+    resumes after its last complete step; a run with another configuration is
+    refused.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+        The run's configuration.
+    run_dir : str or Path
+        The run directory (created if needed).
+    engine : Engine, optional
+        Default: ``ubhop.get_engine(config.engine)``.
+    progress : bool
+        Show a progress bar over the pulses.
+    callback : callable, optional
+        ``callback(step, m, G)`` after each committed step; may raise to stop.
+
+    Returns
+    -------
+    xarray.Dataset
+        The history: ``G`` (step, i, j) in S after each relaxation, ``G_pulse``
+        right after each pulse, ``pattern`` and ``voltage`` (step, node),
+        ``segment``; step 0 is the relaxed start.
+    """
+    from .engines import get_engine
+
+    run_dir = Path(run_dir)
+    dev = config.device
+    cfg_text = config.to_toml()
+    cfg_path = run_dir / "config.toml"
+    hist_path = run_dir / "history.nc"
+    if engine is None:
+        engine = get_engine(config.engine)
+    relax = config.relax
+    prov_path = run_dir / "provenance.json"
+
+    if hist_path.exists():
+        saved = TrainingConfig.from_toml(cfg_path).to_toml()
+        if saved != cfg_text:
+            raise ValueError(
+                f"{run_dir} holds a run with another configuration; use a new "
+                f"directory or the same configuration to resume it."
+            )
+        hist = runs.read_history(hist_path)
+        done = int(hist.step[-1])
+        m = runs.read_field(runs.texture_path(run_dir, done))
+        m = df.Field(dev.mesh, nvdim=3, value=m.array)
+        prov = json.loads(prov_path.read_text())
+    else:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        runs.write_text(cfg_path, cfg_text)
+        prov = {"versions": runs.versions(), "engine": engine.name,
+                "seed": config.seed, "engine_calls": []}
+        m_start = starting_texture(dev, config.start, config.seed)
+        if Path(config.start).suffix == ".ovf":
+            m = m_start
+        else:
+            (m,) = engine.run(dev, m_start, [relax if relax.method == "minimise"
+                                             else Relax()])
+            prov["engine_calls"].append({"what": "start", **engine.provenance})
+        runs.write_field(runs.texture_path(run_dir, 0), m)
+        g0 = conductance_matrix(dev, m)
+        hist = runs.new_history(dev.n_nodes, g0, attrs={"ubhop_run": 1})
+        hist["G_pulse"] = (("step", "i", "j"), np.full_like(hist.G.values, np.nan),
+                           {"units": "S", "long_name": "G right after the pulse"})
+        runs.write_json(prov_path, prov)
+        runs.write_history(hist_path, hist)
+        done = 0
+
+    steps = config.steps
+    fields = {}
+    bar = tqdm(total=len(steps), initial=done, disable=not progress,
+               desc=f"training ({engine.name})", unit="pulse")
+    try:
+        while done < len(steps):
+            todo = steps[done:done + config.chunk]
+            stages = []
+            for _, pattern in todo:
+                if pattern not in fields:
+                    v = config.voltages(pattern)
+                    fields[pattern] = (v, oersted_field(dev, v,
+                                                        au_layers=config.au_layers))
+                stages += [Pulse(fields[pattern][1], config.pulse_duration,
+                                 config.rise), relax]
+            t0 = time.perf_counter()
+            ms = engine.run(dev, m, stages)
+            prov["engine_calls"].append({"what": f"steps {done + 1}-{done + len(todo)}",
+                                         "wall_s": time.perf_counter() - t0,
+                                         **engine.provenance})
+            for k, (segment, pattern) in enumerate(todo):
+                m_pulse, m = ms[2 * k], ms[2 * k + 1]
+                g_pulse = conductance_matrix(dev, m_pulse)
+                g = conductance_matrix(dev, m)
+                step = done + 1
+                runs.write_field(runs.texture_path(run_dir, step), m)
+                hist = runs.append_step(hist, g, as_pattern(pattern),
+                                        fields[pattern][0], segment)
+                hist["G_pulse"][-1] = g_pulse
+                runs.write_json(prov_path, prov)
+                runs.write_history(hist_path, hist)  # the commit point
+                done = step
+                bar.update(1)
+                if callback is not None:
+                    callback(step, m, g)
+    finally:
+        bar.close()
+    return hist
+
+
+def surviving_fraction(hist) -> np.ndarray:
+    """Per pulse: the fraction of the pulse's change in G that survives relaxing.
+
+    ``sum |G(t) - G(t-1)| / sum |G_pulse(t) - G(t-1)|`` over the pairs, one value
+    per pulse (dimensionless; NaN where the pulse changed nothing).
+    """
+    g = hist.G.values
+    gp = hist.G_pulse.values
+    n = g.shape[1]
+    off = ~np.eye(n, dtype=bool)
+    kept = np.abs(g[1:] - g[:-1])[:, off].sum(axis=1)
+    moved = np.abs(gp[1:] - g[:-1])[:, off].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(moved > 0, kept / moved, np.nan)
