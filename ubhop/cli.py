@@ -1,38 +1,89 @@
-"""The ``ubhop`` command line."""
+"""The ``ubhop`` command line: ``demo``, ``train``, ``analyse``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 
 
-def _print_matrix(g, label, unit_scale=1e3, unit="mS"):
-    print(f"{label} ({unit}):")
-    for row in np.asarray(g) * unit_scale:
-        print("  " + " ".join(f"{v:10.6f}" for v in row))
+def _print_matrix(g, label, names=None):
+    n = len(g)
+    names = names or [str(k) for k in range(n)]
+    print(f"{label} (mS):")
+    print("      " + "".join(f"{x:>11}" for x in names))
+    for k, row in enumerate(np.asarray(g) * 1e3):
+        print(f"  {names[k]:>3} " + "".join(f"{v:11.6f}" for v in row))
+
+
+def _report(run_dir, result, engine_name, seconds):
+    s = result["summary"]
+    hist = result["history"]
+    names = ["N", "E", "S", "W"] if hist.G.shape[1] == 4 else None
+    _print_matrix(hist.G.values[0], "G before training", names)
+    _print_matrix(hist.G.values[-1], "G after training", names)
+    print(f"eq. (1) fit: eta = {s['eta_S_per_V2']:.4g} +- {s['eta_err']:.2g} S/V^2 "
+          f"per pulse; min R^2 over pairs = {s['min_r2']:.3f}")
+    for p in s["pairs"]:
+        i, j = p["pair"]
+        lab = f"{names[i]}{names[j]}" if names else f"{i}{j}"
+        alpha = (f"alpha = {p['alpha_V2_per_S']:.4g} +- {p['alpha_err']:.2g} V^2/S"
+                 if p["identifiable"] else "alpha not identifiable (one sign)")
+        print(f"  G{lab}: rate 2 eta alpha = {p['rate']:.3f} +- {p['rate_err']:.2g}, "
+              f"{alpha}, R^2 = {p['r2']:.3f}")
+    sf = s["surviving_fraction"]["median"]
+    print(f"median fraction of each pulse's change in G that survives relaxation: "
+          f"{sf:.2f}" if sf is not None else "no pulse changed G")
+    wm = s["weight_map"]
+    print(f"weight map: sign {wm['sign']:+d} (correlation of the first pulse's dG "
+          f"with V_i V_j: {wm['correlation']:+.2f})")
+    print(f"engine: {engine_name}; {seconds:.0f} s; run directory: {run_dir}; "
+          f"figure: {Path(run_dir) / 'figures' / 'fig2.png'}")
+
+
+def _train_and_report(config, run_dir, engine_name, progress=True):
+    from .analysis import analyse
+    from .engines import get_engine
+    from .training import train
+
+    engine = get_engine(engine_name)
+    print(f"engine: {engine.name}")
+    t0 = time.perf_counter()
+    train(config, run_dir, engine=engine, progress=progress)
+    result = analyse(run_dir)
+    _report(run_dir, result, engine.name, time.perf_counter() - t0)
+    return 0
 
 
 def _demo(args):
-    import discretisedfield as df
+    from .demo import demo_config
 
-    import ubhop
+    config = demo_config(pulses=args.pulses, engine=args.engine)
+    print(config.device)
+    plan = " then ".join(f"{s.pattern} x {s.pulses}" for s in config.schedule)
+    print(f"training: {plan}, {config.pulse_duration * 1e9:g} ns pulses of "
+          f"{config.peak_field * 1e3:g} mT peak, relax: {config.relax.method}")
+    run_dir = Path(args.run) if args.run else Path("runs") / "demo"
+    return _train_and_report(config, run_dir, args.engine, progress=not args.quiet)
 
-    dev = ubhop.Device.square4(size=args.size, cell=(args.cell, args.cell, None))
-    print(dev)
-    pattern = np.array([1, 1, -1, -1])
-    volts = args.voltage * pattern
-    current = ubhop.pad_currents(dev, volts)
-    field = ubhop.oersted_field(dev, volts)
-    mu0 = 4e-7 * np.pi
-    h = np.linalg.norm(field.array, axis=-1)
-    print(f"pattern ++-- at {args.voltage:g} V: pad currents (mA) "
-          f"{np.array2string(current * 1e3, precision=3)}")
-    print(f"Oersted field: max |mu0 H| = {mu0 * h.max() * 1e3:.3f} mT, "
-          f"mean = {mu0 * h.mean() * 1e3:.3f} mT")
-    m = df.Field(dev.mesh, nvdim=3, value=(1, 0, 0))
-    _print_matrix(ubhop.conductance_matrix(dev, m), "G for uniform m along +x")
+
+def _train(args):
+    from .training import TrainingConfig
+
+    config = TrainingConfig.from_toml(args.config)
+    engine = args.engine or config.engine
+    run_dir = Path(args.run) if args.run else Path("runs") / Path(args.config).stem
+    return _train_and_report(config, run_dir, engine, progress=not args.quiet)
+
+
+def _analyse(args):
+    from .analysis import analyse
+
+    result = analyse(args.run)
+    _report(args.run, result, "(from the run)", 0.0)
     return 0
 
 
@@ -43,14 +94,35 @@ def main(argv=None) -> int:
         description="Self-learning magnetic Hopfield network (Niu et al., PNAS 2024).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the main job on the default device")
-    demo.add_argument("--size", type=float, default=1e-6, help="film side (m)")
-    demo.add_argument("--cell", type=float, default=5e-9, help="cell side (m)")
-    demo.add_argument("--voltage", type=float, default=1e-3,
-                      help="pulse voltage V0 (V)")
+
+    demo = sub.add_parser(
+        "demo", help="train the small 4-node device on '++--', then switch pattern")
+    demo.add_argument("--engine", default="auto",
+                      choices=["auto", "oommf", "magnumnp"])
+    demo.add_argument("--run", help="run directory (default runs/demo)")
+    demo.add_argument("--pulses", type=int, default=None,
+                      help="pulses per pattern (default: the demo's)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
+
+    tr = sub.add_parser("train", help="train a device from a TOML configuration")
+    tr.add_argument("config", help="TOML file with [device] and [training]")
+    tr.add_argument("--run", help="run directory (default runs/<config name>)")
+    tr.add_argument("--engine", choices=["auto", "oommf", "magnumnp"],
+                    help="override the configuration's engine")
+    tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=_train)
+
+    an = sub.add_parser("analyse", help="fit eq. (1) and draw Fig. 2 for a run")
+    an.add_argument("run", help="run directory")
+    an.set_defaults(func=_analyse)
+
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+        print(f"ubhop: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

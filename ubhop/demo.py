@@ -1,0 +1,31 @@
+"""The main job: a small 4-node device trained on '++--', then on another pattern."""
+
+from __future__ import annotations
+
+from .device import Device
+from .materials import Disorder
+from .schedule import Relax
+from .training import TrainingConfig
+
+DEMO_PULSES = 8
+
+
+def demo_config(pulses: int | None = None, engine: str = "auto") -> TrainingConfig:
+    """The demo's training configuration (see the README for the choices).
+
+    Parameters
+    ----------
+    pulses : int, optional
+        Pulses per pattern. Default ``DEMO_PULSES``.
+    engine : str
+        Engine name for the configuration.
+    """
+    pulses = DEMO_PULSES if pulses is None else pulses
+    dev = Device.square4(size=500e-9, cell=(10e-9, 10e-9, None),
+                         disorder=Disorder(grain_size=50e-9, K=5e3, seed=0))
+    return TrainingConfig(
+        device=dev, schedule=[("++--", pulses), ("+-+-", pulses)],
+        peak_field=10e-3, pulse_duration=0.2e-9, rise=50e-12,
+        relax=Relax(method="minimise"), start="demagnetised", seed=0,
+        engine=engine, chunk=pulses,
+    )
