@@ -60,6 +60,11 @@ def test_segment_accepts_lists():
     assert Segment([1, -1, -1, 1], 3).pattern == "+--+"
 
 
+def _engine():
+    # one thread: on a 10 x 10 cell film more threads only add overhead
+    return ubhop.get_engine("magnumnp", n_threads=1)
+
+
 def _interrupt_at(k):
     def callback(step, m, g):
         if step == k:
@@ -71,13 +76,15 @@ def _interrupt_at(k):
 @pytest.mark.magnumnp
 def test_resume_after_interruption_equals_uninterrupted(tmp_path):
     cfg = tiny_config(chunk=1)
-    full = train(cfg, tmp_path / "full", progress=False)
+    engine = _engine()
+    full = train(cfg, tmp_path / "full", engine=engine, progress=False)
     assert list(full.step.values) == [0, 1, 2, 3]
     with pytest.raises(TrainingInterrupted):
-        train(cfg, tmp_path / "cut", progress=False, callback=_interrupt_at(2))
+        train(cfg, tmp_path / "cut", engine=engine, progress=False,
+              callback=_interrupt_at(2))
     partial = runs.read_history(tmp_path / "cut" / "history.nc")
     assert list(partial.step.values) == [0, 1, 2]
-    resumed = train(cfg, tmp_path / "cut", progress=False)
+    resumed = train(cfg, tmp_path / "cut", engine=engine, progress=False)
     assert list(resumed.step.values) == [0, 1, 2, 3]  # nothing lost or repeated
     np.testing.assert_array_equal(resumed.pattern.values, full.pattern.values)
     np.testing.assert_array_equal(resumed.G.values, full.G.values)
@@ -90,14 +97,15 @@ def test_resume_after_interruption_equals_uninterrupted(tmp_path):
     # resuming with another configuration is refused
     with pytest.raises(ValueError, match="another configuration"):
         train(tiny_config(chunk=1, peak_field=10e-3), tmp_path / "cut",
-              progress=False)
+              engine=engine, progress=False)
 
     # Several pulses per engine call: interrupted inside a chunk, the run
     # restarts from the saved texture instead of the engine's in-memory state,
     # so it agrees to the relaxation's tolerance, not bit for bit.
     cfg2 = tiny_config(chunk=2)
     with pytest.raises(TrainingInterrupted):
-        train(cfg2, tmp_path / "cut2", progress=False, callback=_interrupt_at(1))
-    resumed2 = train(cfg2, tmp_path / "cut2", progress=False)
+        train(cfg2, tmp_path / "cut2", engine=engine, progress=False,
+              callback=_interrupt_at(1))
+    resumed2 = train(cfg2, tmp_path / "cut2", engine=engine, progress=False)
     assert list(resumed2.step.values) == [0, 1, 2, 3]
     np.testing.assert_allclose(resumed2.G.values, full.G.values, rtol=1e-7)
