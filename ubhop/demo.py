@@ -1,4 +1,4 @@
-"""The main job: a small 4-node device trained on '++--', then on another pattern."""
+"""The main job: a small 4-node device trained on '++--', then on '+--+'."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from .materials import Disorder
 from .schedule import Relax
 from .training import TrainingConfig
 
-DEMO_PULSES = 8
+DEMO_PULSES = 4
 
 
 def demo_config(pulses: int | None = None, engine: str = "auto") -> TrainingConfig:
@@ -22,10 +22,10 @@ def demo_config(pulses: int | None = None, engine: str = "auto") -> TrainingConf
     """
     pulses = DEMO_PULSES if pulses is None else pulses
     dev = Device.square4(size=500e-9, cell=(10e-9, 10e-9, None),
-                         disorder=Disorder(grain_size=50e-9, K=5e3, seed=0))
+                         disorder=Disorder(grain_size=50e-9, K=2e4, seed=0))
     return TrainingConfig(
-        device=dev, schedule=[("++--", pulses), ("+-+-", pulses)],
-        peak_field=10e-3, pulse_duration=0.2e-9, rise=50e-12,
-        relax=Relax(method="minimise"), start="demagnetised", seed=0,
+        device=dev, schedule=[("++--", pulses), ("+--+", pulses)],
+        peak_field=15e-3, pulse_duration=0.2e-9, rise=50e-12,
+        relax=Relax(method="minimise"), start="uniform_diag", seed=0,
         engine=engine, chunk=pulses,
     )
