@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import abc
+import os
 
 import discretisedfield as df
 import numpy as np
 
 from ..schedule import check_schedule
 from ..validation import check_magnetisation
+
+MAX_DEFAULT_THREADS = 8
+
+
+def default_threads() -> int:
+    """Threads an engine uses by default: the CPUs this process may run on,
+    at most ``MAX_DEFAULT_THREADS``."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_DEFAULT_THREADS))
 
 
 class Engine(abc.ABC):

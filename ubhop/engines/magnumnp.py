@@ -24,26 +24,17 @@ import warnings
 import numpy as np
 
 from ..schedule import Pulse
-from .base import Engine
+from .base import Engine, default_threads
 
 _WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "_magnumnp_worker.py")
 _INSTALL = 'pip install "ubhop[magnumnp]"'
-_MAX_DEFAULT_THREADS = 8
 
 
 def magnumnp_available() -> bool:
     """Whether magnum.np and torch are installed (checked without importing them)."""
     return all(importlib.util.find_spec(name) is not None
                for name in ("magnumnp", "torch"))
-
-
-def _default_threads() -> int:
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n = os.cpu_count() or 1
-    return max(1, min(n, _MAX_DEFAULT_THREADS))
 
 
 def _tail(text: str, n_lines: int = 40, n_chars: int = 4000) -> str:
@@ -120,7 +111,7 @@ class MagnumNPEngine(Engine):
                 f"which are not installed: {_INSTALL}"
             )
         if n_threads is None:
-            n_threads = _default_threads()
+            n_threads = default_threads()
         if not (isinstance(n_threads, int | np.integer) and n_threads >= 1):
             raise ValueError(f"n_threads must be an int >= 1, got {n_threads!r}.")
         if not (isinstance(device, str)

@@ -40,9 +40,8 @@ import oommfc as oc
 
 from ..schedule import Pulse
 from . import oommf_runners as _runners
-from .base import Engine
+from .base import Engine, default_threads
 
-_MAX_DEFAULT_THREADS = 8
 # oommfc drives chdir: one drive at a time per process
 _DRIVE_LOCK = threading.RLock()
 
@@ -57,14 +56,6 @@ def oommf_available() -> bool:
     changing the environment.
     """
     return _runners.find_runner_spec()[0] is not None
-
-
-def _default_threads() -> int:
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        n = os.cpu_count() or 1
-    return max(1, min(n, _MAX_DEFAULT_THREADS))
 
 
 def pulse_tcl(pulse: Pulse, name: str = "pulse") -> dict:
@@ -173,7 +164,7 @@ class OOMMFEngine(Engine):
                  relax_alpha: float | None = None, workdir: str | None = None):
         super().__init__()
         if n_threads is None:
-            n_threads = _default_threads()
+            n_threads = default_threads()
         if not (isinstance(n_threads, int | np.integer) and n_threads >= 1):
             raise ValueError(f"n_threads must be an int >= 1, got {n_threads!r}.")
         if timeout is not None and not (isinstance(timeout, int | float)
