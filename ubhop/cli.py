@@ -1,4 +1,4 @@
-"""The ``ubhop`` command line: ``demo``, ``train``, ``analyse``."""
+"""The ``ubhop`` command line: demo, train, analyse, energy, recall."""
 
 from __future__ import annotations
 
@@ -87,6 +87,18 @@ def _analyse(args):
     return 0
 
 
+def _energy(args):
+    from .associative import energy_command
+
+    return energy_command(args.run)
+
+
+def _recall(args):
+    from .associative import recall_command
+
+    return recall_command(args.run, args.state, seed=args.seed)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``ubhop`` command."""
     parser = argparse.ArgumentParser(
@@ -116,6 +128,17 @@ def main(argv=None) -> int:
     an = sub.add_parser("analyse", help="fit eq. (1) and draw Fig. 2 for a run")
     an.add_argument("run", help="run directory")
     an.set_defaults(func=_analyse)
+
+    en = sub.add_parser("energy",
+                        help="Hopfield energies of all states of a trained run")
+    en.add_argument("run", help="run directory (or a seven-pattern experiment)")
+    en.set_defaults(func=_energy)
+
+    rc = sub.add_parser("recall", help="recall from a state with a run's weights")
+    rc.add_argument("run", help="run directory (or a seven-pattern experiment)")
+    rc.add_argument("--state", required=True, help="input state, e.g. '+-+-'")
+    rc.add_argument("--seed", type=int, default=0, help="seed of the update order")
+    rc.set_defaults(func=_recall)
 
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,620 @@
+"""Associative memory on the 4-node device: the paper's Fig. 3.
+
+Four nodes have 16 states; a global flip leaves the Hopfield energy unchanged,
+so there are 8 classes, one of them uniform (``"++++"``, which drives no
+current). The other seven are the independent patterns a device can be taught
+(``seven_patterns``). ``train_patterns`` trains the device on each of them, one
+at a time, from one shared starting texture; ``weights_for_run`` turns a run's
+conductances into Hopfield weights through the calibrated weight map
+(``ubhop.weights.calibrate``); ``energy_table`` and ``recall_table`` measure
+whether the trained pattern is the energy minimum and whether every one-bit
+corruption of it is recalled; ``fig3`` draws the energy diagrams.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from pathlib import Path
+
+import numpy as np
+
+from . import runs
+from .hopfield import HopfieldNetwork, check_states
+from .patterns import as_pattern, pattern_string
+
+START_FILE = "start.ovf"
+NODE_NAMES = ("N", "E", "S", "W")
+
+
+def seven_patterns(n: int = 4) -> np.ndarray:
+    """The independent non-uniform patterns of ``n`` nodes, up to a global flip.
+
+    Canonical form: the first node is ``+1``. These are the ``2^(n-1)`` states
+    with ``s_0 = +1`` (binary order, ``+`` before ``-``) less the uniform one;
+    for ``n = 4`` they are ``+++-, ++-+, ++--, +-++, +-+-, +--+, +---``.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes (>= 2). Default 4 (seven patterns).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(2^(n-1) - 1, n)`` int8 array of +1/-1 (dimensionless).
+
+    Examples
+    --------
+    >>> from ubhop.associative import seven_patterns
+    >>> [pattern_string(p) for p in seven_patterns()][:3]
+    ['+++-', '++-+', '++--']
+    """
+    if not (isinstance(n, int) and n >= 2):
+        raise ValueError(f"n must be an int >= 2, got {n!r}.")
+    rest = itertools.product((1, -1), repeat=n - 1)
+    out = [(1, *r) for r in rest if not all(v == 1 for v in r)]
+    return np.array(out, dtype=np.int8)
+
+
+def all_states(n: int = 4) -> np.ndarray:
+    """All ``2^n`` states of +1/-1, binary order with ``+`` first, ``(2^n, n)``."""
+    return np.array(list(itertools.product((1, -1), repeat=n)), dtype=np.int8)
+
+
+def _names(patterns) -> list[str]:
+    if isinstance(patterns, str):
+        patterns = [patterns]
+    rows = [as_pattern(x) for x in patterns]
+    return [pattern_string(x) for x in check_states(np.atleast_2d(rows))]
+
+
+def prepare_start(base_config, out_dir, engine=None) -> Path:
+    """Relax the base configuration's starting texture once; return its OVF path.
+
+    The texture is written to ``out_dir/start.ovf`` (kept if it exists) so that
+    every pattern's run starts from the same magnetisation and the same
+    conductances ``G(step 0)``.
+
+    Parameters
+    ----------
+    base_config : TrainingConfig
+        Its ``device``, ``start``, ``seed`` and ``relax`` are used.
+    out_dir : str or Path
+        Directory of the experiment.
+    engine : Engine, optional
+        Default: ``ubhop.get_engine(base_config.engine)``.
+
+    Returns
+    -------
+    pathlib.Path
+        Absolute path of the relaxed starting texture.
+    """
+    from .engines import get_engine
+    from .schedule import Relax
+    from .training import starting_texture
+
+    out_dir = Path(out_dir).resolve()
+    path = out_dir / START_FILE
+    if path.exists():
+        return path
+    if Path(base_config.start).suffix == ".ovf":
+        m = starting_texture(base_config.device, base_config.start, base_config.seed)
+    else:
+        engine = get_engine(base_config.engine) if engine is None else engine
+        relax = base_config.relax if base_config.relax.method == "minimise" else Relax()
+        m0 = starting_texture(base_config.device, base_config.start, base_config.seed)
+        (m,) = engine.run(base_config.device, m0, [relax])
+    runs.write_field(path, m)
+    return path
+
+
+def pattern_config(base_config, pattern, start, pulses: int | None = None):
+    """The configuration of one pattern's run: ``pulses`` pulses of ``pattern``.
+
+    Parameters
+    ----------
+    base_config : TrainingConfig
+        Device, pulse, relaxation and engine settings.
+    pattern : str or array_like
+        The training pattern (+1/-1 per node).
+    start : str or Path
+        OVF path of the shared starting texture.
+    pulses : int, optional
+        Pulses of the pattern. Default: the first segment's pulse count.
+
+    Returns
+    -------
+    TrainingConfig
+    """
+    pulses = base_config.schedule[0].pulses if pulses is None else pulses
+    name = pattern_string(as_pattern(pattern, base_config.device.n_nodes))
+    return dataclasses.replace(base_config, schedule=[(name, pulses)],
+                               start=str(start), cycles=1,
+                               chunk=min(base_config.chunk, pulses))
+
+
+def train_patterns(base_config, patterns=None, out_dir="runs/fig3", engine=None,
+                   pulses: int | None = None, progress: bool = False) -> dict:
+    """Train the device on each pattern, one run per pattern, from one start.
+
+    Run ``k`` lives in ``out_dir/<pattern>/`` (e.g. ``out_dir/++--/``) and
+    resumes like any ``ubhop.train`` run; the shared relaxed starting texture
+    is ``out_dir/start.ovf``.
+
+    Parameters
+    ----------
+    base_config : TrainingConfig
+        Device, pulse (``peak_field`` in T or ``v0`` in V, durations in s),
+        relaxation, starting texture and engine; its schedule only gives the
+        default number of pulses.
+    patterns : array_like, optional
+        ``(P, N)`` patterns of +1/-1. Default ``seven_patterns(N)``.
+    out_dir : str or Path
+        Directory of the experiment.
+    engine : Engine, optional
+        Default: ``ubhop.get_engine(base_config.engine)``.
+    pulses : int, optional
+        Pulses per pattern. Default: the base schedule's first segment.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    dict
+        Pattern string -> run directory (Path), in the order of ``patterns``.
+    """
+    from .engines import get_engine
+    from .training import train
+
+    n = base_config.device.n_nodes
+    patterns = seven_patterns(n) if patterns is None else patterns
+    names = _names(patterns)
+    engine = get_engine(base_config.engine) if engine is None else engine
+    out_dir = Path(out_dir).resolve()
+    start = prepare_start(base_config, out_dir, engine)
+    out = {}
+    for name in names:
+        cfg = pattern_config(base_config, name, start, pulses)
+        run_dir = out_dir / name
+        train(cfg, run_dir, engine=engine, progress=progress)
+        out[name] = run_dir
+    return out
+
+
+def pattern_runs(out_dir) -> dict:
+    """The pattern runs of an experiment directory: pattern -> run directory."""
+    out_dir = Path(out_dir)
+    found = {}
+    for d in sorted(out_dir.iterdir()):
+        if (d / "history.nc").exists() and set(d.name) <= {"+", "-"}:
+            found[d.name] = d
+    return found
+
+
+@dataclasses.dataclass
+class RunWeights:
+    """Hopfield weights of one run.
+
+    Attributes
+    ----------
+    pattern : str
+        The run's training pattern (its last pulse's pattern).
+    w : numpy.ndarray
+        ``(N, N)`` weights (dimensionless), zero diagonal.
+    sign : int
+        Sign of the weight map used (+1 Hebbian in G, -1 anti-Hebbian).
+    run_sign : int or None
+        The sign calibrated from this run alone (None if the run changed
+        nothing).
+    correlation : float
+        Correlation of the first pulse's ``dG_ij`` with ``V_i V_j`` (NaN if
+        nothing changed).
+    dg : numpy.ndarray
+        ``G(step) - G(step 0)`` (S).
+    g_scale : float
+        Conductance scale of the map (S).
+    """
+
+    pattern: str
+    w: np.ndarray
+    sign: int
+    run_sign: int | None
+    correlation: float
+    dg: np.ndarray
+    g_scale: float
+
+
+def weights_for_run(run_dir, sign: int | None = None, step: int = -1,
+                    rtol: float = 1e-5) -> RunWeights:
+    """Hopfield weights of a trained run through the calibrated weight map.
+
+    ``W = s (G(step) - G_ref) / G_scale`` with ``G_ref = G(step 0)``, the
+    relaxed start (``ubhop.weights.calibrate`` without a fit: for one pattern
+    ``G_avg`` of eq. (1) is not identifiable).
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run directory written by ``ubhop.train``.
+    sign : int, optional
+        Override the sign ``s`` (e.g. the sign over all seven runs); default:
+        the sign calibrated from this run.
+    step : int
+        The step whose ``G`` gives the weights. Default: the last.
+    rtol : float
+        A run whose ``max |G_ij(step) - G_ij(0)|`` is below ``rtol * max |G_ij|``
+        kept nothing (the relaxation undid the pulses; what is left is solver
+        noise, about 1e-8 relative): its weights are zero. Default 1e-5.
+
+    Returns
+    -------
+    RunWeights
+        If the run kept no change of G (or its first pulse changed nothing),
+        ``w`` is zero; ``run_sign`` is None when the first pulse changed
+        nothing.
+    """
+    from .weights import calibrate
+
+    if sign not in (None, 1, -1):
+        raise ValueError(f"sign must be None, +1 or -1, got {sign!r}.")
+    hist = runs.read_history(Path(run_dir) / "history.nc")
+    g = hist.G.values
+    if g.shape[0] < 2:
+        raise ValueError(f"{run_dir} holds no training step yet.")
+    pattern = pattern_string(hist.pattern.values[-1])
+    dg = g[step] - g[0]
+    n = g.shape[1]
+    off = ~np.eye(n, dtype=bool)
+    scale = np.abs(g[0][off]).max()
+    first = np.abs(g[1] - g[0])[off].max()
+    if first <= rtol * scale:
+        return RunWeights(pattern, np.zeros((n, n)), sign or -1, None, float("nan"),
+                          dg, 1.0)
+    wmap = calibrate(hist)
+    used = wmap.sign if sign is None else sign
+    wmap = dataclasses.replace(wmap, sign=used)
+    kept = np.abs(dg[off]).max() > rtol * scale
+    w = wmap.weights(g[step]) if kept else np.zeros((n, n))
+    return RunWeights(pattern, w, used, wmap.sign, wmap.evidence["correlation"],
+                      dg, wmap.g_scale)
+
+
+def global_sign(weights: dict) -> int:
+    """The sign over several runs: the sign of the summed calibrated evidence.
+
+    Parameters
+    ----------
+    weights : dict
+        Pattern -> RunWeights.
+
+    Returns
+    -------
+    int
+        ``-1`` if the runs' first-pulse correlations sum to < 0, else ``+1``.
+    """
+    c = [w.correlation for w in weights.values() if np.isfinite(w.correlation)]
+    if not c:
+        raise ValueError("No run changed G: the sign cannot be determined.")
+    return -1 if float(np.sum(c)) < 0 else 1
+
+
+def energy_row(w, pattern) -> dict:
+    """Energies of all states under ``w`` and whether ``pattern`` is the minimum.
+
+    Parameters
+    ----------
+    w : array_like
+        ``(N, N)`` symmetric weights (dimensionless), N <= 20.
+    pattern : str or array_like
+        The trained pattern.
+
+    Returns
+    -------
+    dict
+        ``pattern``, ``states`` (strings), ``energies`` (dimensionless,
+        ``-1/2 s^T W s``), ``minima`` (strings), ``is_minimum`` (the minima are
+        exactly the pattern and its flip), ``gap`` (lowest energy of any other
+        state minus the pattern's energy; > 0 when the pattern is the unique
+        minimum up to the flip), ``pairs_following`` (pairs with
+        ``sign W_ij = p_i p_j``) and ``pairs`` (all pairs).
+    """
+    net = HopfieldNetwork(w)
+    p = as_pattern(pattern, net.n)
+    states, e = net.landscape()
+    e_p = float(net.energy(p))
+    mins = {pattern_string(s) for s in net.minima(atol=1e-9)}
+    target = {pattern_string(p), pattern_string(-p)}
+    other = ~(np.all(states == p, axis=1) | np.all(states == -p, axis=1))
+    iu = np.triu_indices(net.n, 1)
+    follow = int(np.sum(np.sign(net.w[iu]) == np.outer(p, p)[iu]))
+    return {"pattern": pattern_string(p),
+            "states": [pattern_string(s) for s in states],
+            "energies": [float(x) for x in e],
+            "minima": sorted(mins),
+            "is_minimum": mins == target,
+            "gap": float(e[other].min() - e_p),
+            "pairs_following": follow,
+            "pairs": len(iu[0])}
+
+
+def energy_table(weights: dict) -> list[dict]:
+    """One ``energy_row`` per trained pattern.
+
+    Parameters
+    ----------
+    weights : dict
+        Pattern -> ``(N, N)`` weights, or pattern -> RunWeights.
+
+    Returns
+    -------
+    list of dict
+        As ``energy_row``, plus ``sign`` and ``correlation`` for RunWeights.
+    """
+    rows = []
+    for name, w in weights.items():
+        if isinstance(w, RunWeights):
+            row = energy_row(w.w, name)
+            row.update(sign=w.sign, run_sign=w.run_sign, correlation=w.correlation,
+                       changed=w.run_sign is not None)
+        else:
+            row = energy_row(w, name)
+        rows.append(row)
+    return rows
+
+
+def one_bit_corruptions(pattern) -> np.ndarray:
+    """Every state one bit away from ``pattern``, ``(N, N)`` (row k flips node k)."""
+    p = as_pattern(pattern)
+    out = np.tile(p, (p.size, 1))
+    out[np.arange(p.size), np.arange(p.size)] *= -1
+    return out.astype(np.int8)
+
+
+def recall_table(weights: dict, seed: int = 0, mode: str = "async") -> list[dict]:
+    """Recall from every one-bit corruption of each trained pattern (batched).
+
+    Parameters
+    ----------
+    weights : dict
+        Pattern -> ``(N, N)`` weights or RunWeights.
+    seed : int
+        Seed of the asynchronous update order.
+    mode : str
+        ``"async"`` or ``"sync"`` (see ``HopfieldNetwork.recall``).
+
+    Returns
+    -------
+    list of dict
+        One per (pattern, corrupted node): ``pattern``, ``flipped`` (node
+        index), ``input``, ``output`` (strings) and ``recalled`` (the output is
+        the pattern or its flip).
+    """
+    rows = []
+    for name, w in weights.items():
+        w = w.w if isinstance(w, RunWeights) else w
+        net = HopfieldNetwork(w)
+        p = as_pattern(name, net.n)
+        inputs = one_bit_corruptions(p)
+        outs = net.recall(inputs, seed=seed, mode=mode)
+        for k, (x, y) in enumerate(zip(inputs, outs, strict=True)):
+            rows.append({"pattern": name, "flipped": k, "input": pattern_string(x),
+                         "output": pattern_string(y),
+                         "recalled": bool(np.all(y == p) or np.all(y == -p))})
+    return rows
+
+
+def _minima_text(row) -> str:
+    if len(row["minima"]) == len(row["states"]):
+        return "all states (W = 0)"
+    return ", ".join(f"`{m}`" for m in row["minima"])
+
+
+def format_energy_table(rows) -> str:
+    """A Markdown table of the energy rows (one line per pattern)."""
+    lines = ["| pattern | sign (run) | corr | pairs following | minima | "
+             "trained = minimum | gap |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        rs = r.get("run_sign")
+        sign = (f"{r['sign']:+d} ({rs:+d})" if rs is not None
+                else ("no change" if "sign" in r else "-"))
+        corr = f"{r['correlation']:+.2f}" if np.isfinite(r.get("correlation",
+                                                                np.nan)) else "-"
+        lines.append(f"| `{r['pattern']}` | {sign} | {corr} | "
+                     f"{r['pairs_following']}/{r['pairs']} | "
+                     f"{_minima_text(r)} | "
+                     f"{'yes' if r['is_minimum'] else 'no'} | {r['gap']:+.3f} |")
+    return "\n".join(lines)
+
+
+def format_recall_table(rows) -> str:
+    """A Markdown table of the recall rows (one line per pattern)."""
+    by = {}
+    for r in rows:
+        by.setdefault(r["pattern"], []).append(r)
+    lines = ["| pattern | input -> output (one bit flipped) | recalled |",
+             "| --- | --- | --- |"]
+    for name, rs in by.items():
+        pairs = ", ".join(f"`{r['input']}`->`{r['output']}`" for r in rs)
+        lines.append(f"| `{name}` | {pairs} | {sum(r['recalled'] for r in rs)}/"
+                     f"{len(rs)} |")
+    return "\n".join(lines)
+
+
+def fig3(rows, textures=None, currents=None, path=None, title=None):
+    """The paper's Fig. 3: one energy diagram per trained pattern.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``energy_table`` rows.
+    textures : dict, optional
+        Pattern -> ``df.Field``: the texture after training, drawn below the
+        diagram.
+    currents : dict, optional
+        Pattern -> ``(nx, ny, 2)`` sheet current (A/m), drawn as a map of
+        ``|K|`` with streamlines.
+    path : str or Path, optional
+        Save the figure there (PNG, atomically).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .figures import plt, texture_axes
+
+    textures = textures or {}
+    currents = currents or {}
+    n_rows = 1 + bool(textures) + bool(currents)
+    ncol = len(rows)
+    fig, axes = plt.subplots(n_rows, ncol, figsize=(2.6 * ncol, 2.8 * n_rows),
+                             squeeze=False)
+    for c, r in enumerate(rows):
+        ax = axes[0, c]
+        e = np.array(r["energies"])
+        order = np.argsort(e, kind="stable")
+        p = r["pattern"]
+        flip = pattern_string(-as_pattern(p))
+        for rank, k in enumerate(order):
+            s = r["states"][k]
+            hit = s in (p, flip)
+            ax.hlines(e[k], rank - 0.4, rank + 0.4, color="C3" if hit else "0.3",
+                      lw=2.5 if hit else 1.2)
+        ax.set_xticks(range(len(order)))
+        ax.set_xticklabels([r["states"][k] for k in order], rotation=90,
+                           fontsize=6, family="monospace")
+        for lab in ax.get_xticklabels():
+            if lab.get_text() in (p, flip):
+                lab.set_color("C3")
+        mark = "minimum" if r["is_minimum"] else "not the minimum"
+        ax.set_title(f"{p} ({mark})", fontsize=9,
+                     color="k" if r["is_minimum"] else "C3")
+        if c == 0:
+            ax.set_ylabel("E = -1/2 s^T W s")
+        row = 1
+        if currents:
+            ax = axes[row, c]
+            k_map = currents.get(p)
+            if k_map is not None:
+                mag = np.linalg.norm(k_map, axis=-1)
+                ax.imshow(mag.T, origin="lower", cmap="magma",
+                          interpolation="nearest")
+                nx, ny = mag.shape
+                ax.streamplot(np.arange(nx), np.arange(ny), k_map[..., 0].T,
+                              k_map[..., 1].T, color="w", linewidth=0.5,
+                              density=0.6, arrowsize=0.5)
+                ax.set_title(f"|K| of {p}", fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            row += 1
+        if textures:
+            ax = axes[row, c]
+            m = textures.get(p)
+            if m is not None:
+                texture_axes(ax, m, title=f"m after {p}", arrows=10)
+            if c:
+                ax.set_ylabel("")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        with runs.atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    return fig
+
+
+def experiment_weights(out_dir, sign: str | int = "global") -> dict:
+    """Weights of every pattern run in an experiment directory.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Directory written by ``train_patterns``.
+    sign : {"global", "run"} or int
+        ``"run"``: each run's own calibrated sign; ``"global"``: the sign of
+        the summed evidence of all runs (``global_sign``); or +1/-1.
+
+    Returns
+    -------
+    dict
+        Pattern -> RunWeights.
+    """
+    found = pattern_runs(out_dir)
+    if not found:
+        raise ValueError(f"{out_dir} holds no pattern runs.")
+    per_run = {k: weights_for_run(d) for k, d in found.items()}
+    if sign == "run":
+        return per_run
+    s = global_sign(per_run) if sign == "global" else sign
+    return {k: weights_for_run(d, sign=s) for k, d in found.items()}
+
+
+def _weights_of(run_dir):
+    run_dir = Path(run_dir)
+    if (run_dir / "history.nc").exists():
+        rw = weights_for_run(run_dir)
+        return {rw.pattern: rw}
+    return experiment_weights(run_dir)
+
+
+def energy_command(run_dir) -> int:
+    """Print the energies of all states after training (``ubhop energy RUN``).
+
+    ``RUN`` is one run directory (weights with its own calibrated sign) or an
+    experiment directory of ``train_patterns`` (one table row per pattern, the
+    sign over all runs).
+
+    Returns
+    -------
+    int
+        0.
+    """
+    weights = _weights_of(run_dir)
+    rows = energy_table(weights)
+    for r, rw in zip(rows, weights.values(), strict=True):
+        print(f"trained pattern {r['pattern']}: weight-map sign {rw.sign:+d}, "
+              f"correlation of the first pulse's dG with V_i V_j "
+              f"{rw.correlation:+.2f}, G_scale {rw.g_scale:.3g} S")
+        target = (r["pattern"], pattern_string(-as_pattern(r["pattern"])))
+        for s, e in sorted(zip(r["states"], r["energies"], strict=True),
+                           key=lambda t: t[1]):
+            mark = " <- trained" if s in target else ""
+            print(f"  {s}  E = {e:+.4f}{mark}")
+        print(f"  minima: {', '.join(r['minima'])}; trained pattern is the minimum: "
+              f"{'yes' if r['is_minimum'] else 'no'}")
+    if len(rows) > 1:
+        print(format_energy_table(rows))
+    return 0
+
+
+def recall_command(run_dir, state, seed: int = 0) -> int:
+    """Recall from ``state`` with a run's weights (``ubhop recall RUN --state``).
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        One run directory, or an experiment directory (every pattern's run).
+    state : str or array_like
+        The input state, e.g. ``"+-+-"``.
+    seed : int
+        Seed of the asynchronous update order.
+
+    Returns
+    -------
+    int
+        0.
+    """
+    weights = _weights_of(run_dir)
+    for name, rw in weights.items():
+        net = HopfieldNetwork(rw.w)
+        s = as_pattern(state, net.n)
+        out, path = net.recall(s, seed=seed, return_path=True)
+        p = as_pattern(name)
+        ok = bool(np.all(out == p) or np.all(out == -p))
+        print(f"trained {name}: {pattern_string(s)} (E = {path[0, 0]:+.4f}) -> "
+              f"{pattern_string(out)} (E = {path[-1, 0]:+.4f}); "
+              f"{'the trained pattern' if ok else 'not the trained pattern'}")
+    return 0
