@@ -6,11 +6,13 @@ conductance matrix that is the network's weights.
 """
 
 from .amr import conductance_matrix, terminal_matrix, two_terminal_resistance
+from .compact import CompactModel
 from .current import pad_currents, sheet_current
 from .device import Device, Pad
 from .engines import get_engine
 from .hopfield import HopfieldNetwork, outer_product, projection
 from .learning import fit_learning_law
+from .letters import letter, letters
 from .materials import Disorder, Gold, Permalloy
 from .oersted import oersted_field
 from .patterns import as_pattern, training_voltages
@@ -19,6 +21,7 @@ from .schedule import Pulse, Relax
 __version__ = "0.1.0"
 
 __all__ = [
+    "CompactModel",
     "Device",
     "Disorder",
     "Gold",
@@ -32,6 +35,8 @@ __all__ = [
     "training_voltages",
     "conductance_matrix",
     "get_engine",
+    "letter",
+    "letters",
     "oersted_field",
     "outer_product",
     "pad_currents",

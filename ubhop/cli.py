@@ -1,4 +1,4 @@
-"""The ``ubhop`` command line: demo, train, analyse, energy, recall."""
+"""The ``ubhop`` command line: demo, train, analyse, energy, recall, letters."""
 
 from __future__ import annotations
 
@@ -99,6 +99,14 @@ def _recall(args):
     return recall_command(args.run, args.state, seed=args.seed)
 
 
+def _letters(args):
+    from .accuracy import letters_command
+
+    return letters_command(letter_set=args.letters, set_size=args.set_size,
+                           trials=args.trials, k_max=args.k_max, seed=args.seed,
+                           rate=args.rate, cycles=args.cycles, json_path=args.json)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``ubhop`` command."""
     parser = argparse.ArgumentParser(
@@ -139,6 +147,20 @@ def main(argv=None) -> int:
     rc.add_argument("--state", required=True, help="input state, e.g. '+-+-'")
     rc.add_argument("--seed", type=int, default=0, help="seed of the update order")
     rc.set_defaults(func=_recall)
+
+    le = sub.add_parser(
+        "letters", help="recall accuracy on similar 5 x 7 letters, rule by rule")
+    le.add_argument("--letters", help="letters to store (default: the most similar)")
+    le.add_argument("--set-size", type=int, default=4, help="letters in the set")
+    le.add_argument("--trials", type=int, default=500,
+                    help="distorted inputs per letter and k")
+    le.add_argument("--k-max", type=int, default=7, help="largest number of flips")
+    le.add_argument("--seed", type=int, default=0)
+    le.add_argument("--rate", type=float, default=0.01,
+                    help="compact model's approach rate per pulse")
+    le.add_argument("--cycles", type=int, default=None, help="training cycles")
+    le.add_argument("--json", help="write the table as JSON here")
+    le.set_defaults(func=_letters)
 
     args = parser.parse_args(argv)
     try:
