@@ -1,4 +1,4 @@
-"""The ``ubhop`` command line: demo, train, analyse, energy, recall, letters."""
+"""The ``ubhop`` command line: demo, train, analyse, energy, recall, letters, logic."""
 
 from __future__ import annotations
 
@@ -107,6 +107,13 @@ def _letters(args):
                            rate=args.rate, cycles=args.cycles, json_path=args.json)
 
 
+def _logic(args):
+    from .logic import logic_command
+
+    return logic_command(args.gate, args.rule, args.rate, args.pulses, args.cycles,
+                         args.noise, args.trials, args.seed)
+
+
 def main(argv=None) -> int:
     """Entry point of the ``ubhop`` command."""
     parser = argparse.ArgumentParser(
@@ -161,6 +168,22 @@ def main(argv=None) -> int:
     le.add_argument("--cycles", type=int, default=None, help="training cycles")
     le.add_argument("--json", help="write the table as JSON here")
     le.set_defaults(func=_letters)
+
+    lo = sub.add_parser(
+        "logic", help="learn a logic gate (AND, OR, NAND, NOR, XOR, XNOR) and print "
+                      "its truth table")
+    lo.add_argument("gate")
+    lo.add_argument("--rule", choices=["outer", "projection", "compact"],
+                    default="outer")
+    lo.add_argument("--rate", type=float, default=0.1,
+                    help="compact model's approach rate per pulse")
+    lo.add_argument("--pulses", type=int, default=1, help="pulses per pattern")
+    lo.add_argument("--cycles", type=int, default=30)
+    lo.add_argument("--noise", type=float, default=0.0,
+                    help="relative error in the weights")
+    lo.add_argument("--trials", type=int, default=100)
+    lo.add_argument("--seed", type=int, default=0)
+    lo.set_defaults(func=_logic)
 
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,124 @@
+"""Logic gates on the 4-node Hopfield network (nodes a, b, out, bias)."""
+
+import numpy as np
+import pytest
+
+from ubhop.compact import CompactModel
+from ubhop.logic import (
+    GATES,
+    INPUTS,
+    LEARNABLE,
+    RULES,
+    clamped_output,
+    expected,
+    gate_patterns,
+    learn_gate_software,
+    logic_command,
+    noise_table,
+    reprogram_sequence,
+    threshold_learnable,
+    truth_table,
+    xor_learnable,
+)
+
+
+def test_patterns_hold_bias_and_truth_table():
+    for g in GATES:
+        x = gate_patterns(g)
+        assert x.shape == (4, 4)
+        assert np.all(x[:, 3] == 1)
+        assert [tuple(r[:2]) for r in x] == list(INPUTS)
+        assert [r[2] for r in x] == [expected(g, a, b) for a, b in INPUTS]
+    assert gate_patterns("and").tolist()[3] == [-1, -1, -1, 1]
+
+
+@pytest.mark.parametrize("gate", LEARNABLE)
+@pytest.mark.parametrize("rule", ["outer", "compact"])
+def test_software_gates_correct_for_all_inputs(gate, rule):
+    w = learn_gate_software(gate, rule=rule)
+    for a, b in INPUTS:
+        assert clamped_output(w, a, b) == expected(gate, a, b)
+    assert truth_table(w, gate)["correct"]
+
+
+def test_projection_rule_is_identity_for_four_independent_patterns():
+    for g in LEARNABLE:
+        w = learn_gate_software(g, rule="projection")
+        assert np.all(w == 0)
+        assert not truth_table(w, g)["correct"]
+        assert {r[2] for r in truth_table(w)["rows"]} == {0}
+
+
+def test_compact_reprogrammed_without_reset():
+    res = reprogram_sequence(CompactModel.uniform(4, rate=0.1),
+                             ["AND", "OR", "NAND", "NOR"], pulses_per_pattern=1,
+                             max_cycles=20)
+    assert [r["gate"] for r in res] == ["AND", "OR", "NAND", "NOR"]
+    for r in res:
+        assert r["correct"]
+        assert r["pulses"] is not None and r["pulses"] % 4 == 0
+        assert 1 <= r["first_pulse"] <= r["pulses"]
+    # the second gate starts from the first gate's conductances
+    assert not np.allclose(res[0]["g"], res[1]["g"])
+
+
+def test_one_jump_model_keeps_only_last_pattern():
+    # rate 1: only the last pattern (a = b = -1) is kept; for OR and NOR that
+    # pattern's one-pattern table is AND and NAND
+    res = reprogram_sequence(CompactModel.uniform(4, rate=1.0),
+                             ["OR", "NOR"], max_cycles=3)
+    assert [r["correct"] for r in res] == [False, False]
+    assert truth_table(res[0]["w"])["gate"] == "AND"
+
+
+def test_xor_not_learnable():
+    assert xor_learnable() is False
+    assert not threshold_learnable("XOR") and not threshold_learnable("XNOR")
+    assert all(threshold_learnable(g) for g in LEARNABLE)
+    for rule in RULES:
+        for rate in (0.1, 1.0):
+            w = learn_gate_software("XOR", rule=rule, rate=rate)
+            assert not truth_table(w, "XOR")["correct"]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        w = rng.standard_normal((4, 4))
+        w = w + w.T
+        np.fill_diagonal(w, 0)
+        assert not truth_table(w, "XOR")["correct"]
+
+
+def test_noise_table():
+    w = {g: learn_gate_software(g) for g in LEARNABLE}
+    tab = noise_table(w, [0.0, 0.05, 3.0], trials=50, seed=1)
+    for g in LEARNABLE:
+        assert tab[g]["accuracy"][:2] == [1.0, 1.0]
+        assert tab[g]["fails_at"] == 3.0
+    m = CompactModel.uniform(4, rate=0.1, g_avg=1.0)
+    g = m.train(gate_patterns("AND"), cycles=30, record="final")[-1]
+    tab = noise_table({"AND": g}, [0.0, 1.0], trials=50, weight_map=m.weight_map())
+    assert tab["AND"]["accuracy"][0] == 1.0 and tab["AND"]["fails_at"] == 1.0
+
+
+def test_bad_inputs():
+    w = learn_gate_software("AND")
+    with pytest.raises(ValueError, match="allowed: AND, OR"):
+        gate_patterns("MAYBE")
+    with pytest.raises(ValueError, match="Unknown gate"):
+        learn_gate_software(3)
+    for bad in (0, 2, "x", None, 0.5):
+        with pytest.raises(ValueError, match="must be \\+1 or -1"):
+            clamped_output(w, bad, 1)
+    with pytest.raises(ValueError, match="rule must be"):
+        learn_gate_software("AND", rule="magic")
+    with pytest.raises(ValueError, match="\\(4, 4\\)"):
+        clamped_output(np.zeros((3, 3)), 1, 1)
+
+
+def test_logic_command(capsys):
+    assert logic_command("nand") == 0
+    out = capsys.readouterr().out
+    assert "learnt: yes" in out and "NAND" in out
+    assert logic_command("XOR", noise=0.1, trials=5) == 0
+    assert "not linearly separable" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="allowed"):
+        logic_command("IMPLY")
