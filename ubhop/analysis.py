@@ -47,6 +47,10 @@ def analyse(run_dir, figures=True, snapshots=4):
     fit = fit_learning_law(hist.G.values, products)
     wmap = calibrate(hist, fit)
     surv = surviving_fraction(hist)
+    seg = hist.segment.values
+    # the first pulse of each segment is where a new pattern writes; later
+    # pulses of a saturated film change nothing and score 0
+    firsts = [t - 1 for t in range(1, len(seg)) if seg[t] != seg[t - 1]]
     g = hist.G.values
     summary = {
         "steps": int(hist.step[-1]),
@@ -63,7 +67,8 @@ def analyse(run_dir, figures=True, snapshots=4):
         "min_r2": fit.min_r2(),
         "surviving_fraction": {"per_pulse": [float(x) for x in surv],
                                "median": float(np.nanmedian(surv))
-                               if np.isfinite(surv).any() else None},
+                               if np.isfinite(surv).any() else None,
+                               "first_of_segment": [float(surv[t]) for t in firsts]},
         "weight_map": {"sign": wmap.sign, "g_scale_S": wmap.g_scale,
                        **wmap.evidence},
         "G_first_S": g[0].tolist(),

@@ -37,6 +37,8 @@ def _report(run_dir, result, engine_name, seconds):
     sf = s["surviving_fraction"]["median"]
     print(f"median fraction of each pulse's change in G that survives relaxation: "
           f"{sf:.2f}" if sf is not None else "no pulse changed G")
+    firsts = ", ".join(f"{x:.2f}" for x in s["surviving_fraction"]["first_of_segment"])
+    print(f"  at the first pulse of each pattern: {firsts}")
     wm = s["weight_map"]
     print(f"weight map: sign {wm['sign']:+d} (correlation of the first pulse's dG "
           f"with V_i V_j: {wm['correlation']:+.2f})")
