@@ -25,8 +25,10 @@ class Pulse:
     rise : float
         Ramp time (s), ``0 <= 2 * rise <= duration``. Default 50e-12.
     n_output : int
-        Number of snapshots an engine may save during the pulse. Default 1
-        (only the end of the pulse).
+        Snapshots saved during the pulse: OOMMF writes this many magnetisation
+        files and table rows into its drive directory (kept with the engine's
+        ``workdir``); magnum.np ignores it. ``engine.run`` always returns the
+        magnetisation at the end of the pulse. Default 1.
 
     Examples
     --------
