@@ -9,7 +9,6 @@ Run: python benchmarks/bench_magnumnp_step.py [--duration 1e-9] [--threads N]
 """
 
 import argparse
-import math
 import time
 
 import discretisedfield as df
@@ -17,6 +16,7 @@ import numpy as np
 
 import ubhop
 from ubhop.engines.magnumnp import MagnumNPEngine
+from ubhop.oersted import voltages_for_peak_field
 
 
 def main():
@@ -29,10 +29,9 @@ def main():
     args = parser.parse_args()
 
     dev = ubhop.Device.square4(size=500e-9, cell=(10e-9, 10e-9, None))
-    pattern = np.array([1.0, 1.0, -1.0, -1.0])
-    unit = np.linalg.norm(ubhop.oersted_field(dev, pattern).array, axis=-1).max()
-    v0 = 10e-3 / (4e-7 * math.pi) / unit  # 10 mT peak
-    h = ubhop.oersted_field(dev, v0 * pattern)
+    volts = voltages_for_peak_field(dev, "++--", 10e-3)  # 10 mT peak
+    v0 = abs(volts[0])
+    h = ubhop.oersted_field(dev, volts)
     m0 = df.Field(dev.mesh, nvdim=3, value=(1, 1, 0), norm=1.0)
 
     engine = MagnumNPEngine(n_threads=args.threads, device=args.device)

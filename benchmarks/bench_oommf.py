@@ -18,7 +18,6 @@ Run: python benchmarks/bench_oommf.py [--duration 0.5e-9] [--threads 2]
 """
 
 import argparse
-import math
 import os
 import subprocess
 import sys
@@ -26,12 +25,12 @@ import tempfile
 import time
 
 import discretisedfield as df
-import numpy as np
 
 import ubhop
 from ubhop.engines import oommf_runners
 from ubhop.engines.magnumnp import MagnumNPEngine, magnumnp_available
 from ubhop.engines.oommf import OOMMFEngine
+from ubhop.oersted import voltages_for_peak_field
 
 
 def bare_boxsi(runner, stage_dirs, threads):
@@ -69,10 +68,9 @@ def main():
         return
 
     dev = ubhop.Device.square4(size=500e-9, cell=(10e-9, 10e-9, None))
-    pattern = np.array([1.0, 1.0, -1.0, -1.0])
-    unit = np.linalg.norm(ubhop.oersted_field(dev, pattern).array, axis=-1).max()
-    v0 = 10e-3 / (4e-7 * math.pi) / unit  # 10 mT peak
-    h = ubhop.oersted_field(dev, v0 * pattern)
+    volts = voltages_for_peak_field(dev, "++--", 10e-3)  # 10 mT peak
+    v0 = abs(volts[0])
+    h = ubhop.oersted_field(dev, volts)
     m0 = df.Field(dev.mesh, nvdim=3, value=(1, 1, 0), norm=1.0)
     pulse = ubhop.Pulse(field=h, duration=args.duration)
     stages = [pulse, ubhop.Relax()]

@@ -177,3 +177,33 @@ def oersted_field(dev, voltages, au_layers: int = 3) -> df.Field:
     k = sheet_current(dev, voltages)
     h = field_from_sheet(k, dev, au_layers=au_layers)
     return df.Field(dev.mesh, nvdim=3, value=h, vdims=["x", "y", "z"])
+
+
+def voltages_for_peak_field(dev, pattern, peak_field, au_layers: int = 3):
+    """Pad voltages ``V0 * pattern`` (V) whose Oersted field peaks at ``peak_field``.
+
+    The field is linear in the voltages, so V0 is the peak field over the
+    peak ``max |mu0 H|`` of the unit pattern.
+
+    Parameters
+    ----------
+    dev : Device
+        The device.
+    pattern : str or array_like
+        Pattern of +1/-1 (``"++--"`` or a sequence), not uniform.
+    peak_field : float
+        Wanted ``max |mu0 H|`` over the film (T), > 0.
+    au_layers : int
+        As for ``oersted_field``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Length-N voltages (V).
+    """
+    from .patterns import training_voltages
+
+    unit = training_voltages(pattern, 1.0, dev.n_nodes)
+    h = oersted_field(dev, unit, au_layers=au_layers).array
+    peak = 4e-7 * np.pi * np.linalg.norm(h, axis=-1).max()
+    return unit * (peak_field / peak)

@@ -23,11 +23,10 @@ from tqdm.auto import tqdm
 from . import runs
 from .amr import conductance_matrix
 from .device import Device
-from .oersted import oersted_field
+from .oersted import oersted_field, voltages_for_peak_field
 from .patterns import as_pattern, pattern_string, training_voltages
 from .schedule import Pulse, Relax
 
-MU0 = 4e-7 * math.pi
 STARTS = ("demagnetised", "vortex", "uniform_x", "uniform_y", "uniform_diag")
 
 
@@ -142,10 +141,8 @@ class TrainingConfig:
         """Pad voltages (V) of a training pulse for ``pattern``."""
         if self.v0 is not None:
             return training_voltages(pattern, self.v0, self.device.n_nodes)
-        unit = training_voltages(pattern, 1.0, self.device.n_nodes)
-        h = oersted_field(self.device, unit, au_layers=self.au_layers).array
-        peak = MU0 * np.linalg.norm(h, axis=-1).max()
-        return unit * (self.peak_field / peak)
+        return voltages_for_peak_field(self.device, pattern, self.peak_field,
+                                       au_layers=self.au_layers)
 
     # ------------------------------------------------------------------ io
     def to_dict(self) -> dict:
