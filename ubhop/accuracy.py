@@ -388,7 +388,7 @@ def capacity_curve(n: int, counts, rules=("outer product", "projection"),
 def letters_command(letter_set: str | None = None, set_size: int = 4,
                     trials: int = 500, k_max: int = 7, seed: int = 0,
                     rate: float = 0.01, cycles: int | None = None,
-                    json_path=None) -> int:
+                    json_path=None, device_runs=()) -> int:
     """The ``ubhop letters`` command: recall accuracy of similar letters.
 
     Parameters
@@ -412,6 +412,9 @@ def letters_command(letter_set: str | None = None, set_size: int = 4,
         cycle); default enough for ``(1 - rate)^(P cycles) < 1e-9``.
     json_path : str or Path, optional
         Also write the rows as JSON there.
+    device_runs : sequence of str or Path
+        Run directories of 35-node devices trained on these letters
+        (``ubhop.scaleup``); each run's calibrated weights are one more rule.
 
     Returns
     -------
@@ -419,12 +422,14 @@ def letters_command(letter_set: str | None = None, set_size: int = 4,
         0.
     """
     from .letters import letters, rank_similar_sets, similarity
+    from .scaleup import device_rules
 
     if letter_set is None:
         letter_set = rank_similar_sets(set_size, top=1)[0][0]
     x = letters(letter_set)
+    extra = device_rules(device_runs, x) if device_runs else None
     rows = letters_accuracy(x, trials=trials, k_max=k_max, seed=seed, rate=rate,
-                            cycles=cycles)
+                            cycles=cycles, extra=extra)
     print(f"letters {letter_set!r}: N = {x.shape[1]}, P = {x.shape[0]}, "
           f"similarity (mean |overlap|) {similarity(x):.3f}")
     print("accuracy % [Wilson 95 % interval]; success = recall ends exactly on "

@@ -106,7 +106,8 @@ def _letters(args):
 
     return letters_command(letter_set=args.letters, set_size=args.set_size,
                            trials=args.trials, k_max=args.k_max, seed=args.seed,
-                           rate=args.rate, cycles=args.cycles, json_path=args.json)
+                           rate=args.rate, cycles=args.cycles, json_path=args.json,
+                           device_runs=args.device)
 
 
 def _logic(args):
@@ -169,6 +170,9 @@ def main(argv=None) -> int:
                     help="compact model's approach rate per pulse")
     le.add_argument("--cycles", type=int, default=None, help="training cycles")
     le.add_argument("--json", help="write the table as JSON here")
+    le.add_argument("--device", nargs="+", metavar="RUN", default=(),
+                    help="trained 35-node runs of these letters: their calibrated "
+                         "weights become rules beside the others")
     le.set_defaults(func=_letters)
 
     lo = sub.add_parser(
