@@ -84,6 +84,8 @@ _B = {"size": 1e-6, "pulses": 10, "grain": 50e-9}
 _V = {"size": 1e-6, "pulses": 10, "start": "vortex"}
 # Batch D: uniform_diag start, strong pinning, field near the rotation threshold.
 _D = {"size": 1e-6, "pulses": 8, "start": "uniform_diag", "grain": 50e-9}
+# Batch F: fine pinning on 5 nm cells.
+_F = {"size": 1e-6, "pulses": 8, "cell": 5e-9, "K": 2e4, "K_spread": 0.5}
 
 CONFIGS = [
     {"name": "smoke", "size": 0.5e-6, "grain": 50e-9, "K": 5e3, "peak": 10e-3,
@@ -126,6 +128,12 @@ CONFIGS = [
      "dur": 0.2e-9, "seed": 1},
     {"name": "D5_k2e4_20mT_0.2ns_time", **_D, "K": 2e4, "peak": 20e-3,
      "dur": 0.2e-9, "relax": "time", "rdur": 2e-9, "ralpha": 0.05},
+    # Batch F: a pinning landscape finer than a pulse's step (5 nm cells, below
+    # the exchange length; 10-20 nm grains with a 50 % spread of K).
+    {"name": "F1_5nm_g20_diag_15mT_0.2ns", **_F, "grain": 20e-9,
+     "start": "uniform_diag", "peak": 15e-3, "dur": 0.2e-9},
+    {"name": "F2_5nm_g10_vortex_10mT_0.1ns", **_F, "grain": 10e-9,
+     "start": "vortex", "peak": 10e-3, "dur": 0.1e-9},
 ]
 
 # Not in the table. B5 was queued after B4 but not run. The b_* runs were a
