@@ -176,3 +176,39 @@ def test_bad_input_gives_clear_errors():
         m.extend(8, mode="distance")
     with pytest.raises(ValueError, match="mode"):
         m.extend(8, mode="nearest")
+
+
+def test_held_out_prediction_is_exact_for_eq1_and_fails_for_a_one_jump_film():
+    from ubhop.compact import held_out
+
+    # eq. (1) itself: calibrated on 10 pulses that include a pattern switch,
+    # the model predicts the 8 held-out pulses to rounding
+    v0 = 1e-2
+    a, b = np.array([1, 1, -1, -1]), np.array([1, -1, -1, 1])
+    volts = np.array([np.zeros(4)] + [v0 * a] * 6 + [v0 * b] * 6 + [v0 * a] * 6)
+    prods = np.einsum("ti,tj->tij", volts[1:], volts[1:])
+    g0 = np.full((4, 4), 1e-2)
+    g = oja_trajectory(g0, prods, -2e-1, -1.0, 1e-2)  # rate 0.4 per pulse
+    r = held_out(g, volts, 10)
+    assert r["rms_change"] > 0
+    assert r["rel_model"] < 1e-6
+    off = ~np.eye(4, dtype=bool)
+    np.testing.assert_allclose(r["predicted"][:, off], g[10:][:, off], rtol=1e-9)
+
+    # a one-jump film (G jumps to the pattern's state on the first pulse) is
+    # eq. (1) with rate 1, and is predicted exactly too
+    jump = np.array([g0 - 1e-5 * np.outer(volts[t], volts[t]) / v0**2
+                     for t in range(1, 19)])
+    r = held_out(np.concatenate([g0[None], jump]), volts, 12)  # pulse 13 switches
+    assert np.all(np.abs(r["model"].rate[off] - 1) < 1e-6)
+    assert r["rel_model"] < 1e-6
+
+    # a film whose changes do not follow V_i V_j (a random walk): the
+    # calibrated model predicts no better than assuming nothing changes
+    rng = np.random.default_rng(3)
+    steps = rng.normal(0, 1e-6, (18, 4, 4))
+    walk = g0 + np.cumsum(steps + np.swapaxes(steps, 1, 2), axis=0)
+    r = held_out(np.concatenate([g0[None], walk]), volts, 13)
+    assert r["rel_model"] > 0.8
+    with pytest.raises(ValueError, match="n_train must be an int in"):
+        held_out(g, volts, 18)

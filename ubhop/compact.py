@@ -432,8 +432,96 @@ class CompactModel:
                        record="final", method="block")[-1]
         return self.weights(g, v0)
 
+    def predict(self, g0, prods) -> np.ndarray:
+        """Eq. (1) from ``g0`` under given pulses.
+
+        Parameters
+        ----------
+        g0 : array_like
+            ``(N, N)`` conductances before the first pulse (S).
+        prods : array_like
+            ``(T, N, N)`` ``V_i V_j`` of each pulse (V^2), e.g. from a history's
+            ``voltage``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(T + 1, N, N)``: ``g0``, then ``G`` after each pulse (the diagonal
+            keeps its value).
+        """
+        g = np.array(g0, dtype=float).reshape(self.n, self.n)
+        prods = np.asarray(prods, dtype=float)
+        if prods.ndim != 3 or prods.shape[1:] != (self.n, self.n):
+            raise ValueError(f"prods must have shape (T, {self.n}, {self.n}), got "
+                             f"{prods.shape}.")
+        out = [g]
+        for p in prods:
+            out.append(self.step(out[-1], p))
+        return np.array(out)
+
     def __repr__(self):
         iu = np.triu_indices(self.n, 1)
         rate = self.rate[iu]
         return (f"CompactModel(n={self.n}, rate {rate.min():.3g}..{rate.max():.3g} "
                 f"per pulse, sign {self.sign:+d})")
+
+
+def held_out(g_hist, voltages, n_train: int) -> dict:
+    """How well eq. (1), fitted to the first pulses, predicts the later ones.
+
+    The model is calibrated (``ubhop.fit_learning_law``, ``CompactModel.from_fit``)
+    on pulses ``1 .. n_train`` and run from the engine's ``G(n_train)`` with the
+    voltages of the held-out pulses ``n_train + 1 .. T``; its ``G`` is compared
+    with the engine's, and with persistence (``G`` stays at ``G(n_train)``), the
+    predictor that needs no model.
+
+    Parameters
+    ----------
+    g_hist : array_like
+        ``(T + 1, N, N)`` conductances (S): before training, then after each
+        pulse (a history's ``G``).
+    voltages : array_like
+        ``(T + 1, N)`` pad voltages (V), row 0 unused (a history's ``voltage``).
+    n_train : int
+        Pulses used for the calibration, ``2 <= n_train < T``.
+
+    Returns
+    -------
+    dict
+        ``model`` (the ``CompactModel``), ``fit``, ``predicted`` and ``engine``
+        (``(T - n_train + 1, N, N)``, from ``G(n_train)``), and the errors over
+        the held-out pulses and the pairs: ``rms_model``, ``rms_persistence``
+        and ``rms_change`` (RMS of the engine's own change from ``G(n_train)``,
+        the scale to compare with), all in S, and ``rel_model`` =
+        ``rms_model / rms_change`` (1: no better than predicting nothing
+        changed from the start of the held-out part; 0: exact).
+
+    Raises
+    ------
+    ValueError
+        If ``n_train`` is out of range, or the calibration cannot give a model
+        (a pair's rate outside ``(0, 2)``).
+    """
+    from .learning import fit_learning_law
+
+    g = np.asarray(g_hist, dtype=float)
+    v = np.asarray(voltages, dtype=float)
+    t = g.shape[0] - 1
+    if not (isinstance(n_train, int | np.integer) and 2 <= n_train < t):
+        raise ValueError(f"n_train must be an int in [2, {t - 1}], got {n_train!r}.")
+    prods = np.einsum("ti,tj->tij", v[1:], v[1:])
+    fit = fit_learning_law(g[: n_train + 1], prods[:n_train])
+    model = CompactModel.from_fit(fit)
+    pred = model.predict(g[n_train], prods[n_train:])
+    eng = g[n_train:]
+    off = ~np.eye(g.shape[1], dtype=bool)
+
+    def rms(a):
+        return float(np.sqrt(np.mean(a[1:][:, off] ** 2)))
+
+    change = rms(eng - eng[0])
+    out = {"model": model, "fit": fit, "predicted": pred, "engine": eng,
+           "rms_model": rms(pred - eng), "rms_persistence": change,
+           "rms_change": change}
+    out["rel_model"] = out["rms_model"] / change if change > 0 else float("nan")
+    return out
