@@ -15,11 +15,13 @@ a time, from one shared relaxed start; then writes into the output directory
 Usage::
 
     python studies/fig3/run_fig3.py --engine oommf --out runs/fig3
+    python studies/fig3/run_fig3.py --engine oommf --start vortex --out runs/fig3_vortex
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -49,11 +51,15 @@ def main(argv=None) -> int:
     ap.add_argument("--pulses", type=int, default=4, help="pulses per pattern")
     ap.add_argument("--size", type=float, default=1e-6, help="film side (m)")
     ap.add_argument("--seed", type=int, default=0, help="grain seed")
+    ap.add_argument("--start", default="uniform_diag",
+                    help="starting texture (TrainingConfig.start)")
+    ap.add_argument("--peak", type=float, default=15e-3, help="peak field (T)")
     args = ap.parse_args(argv)
 
     out = Path(args.out)
     base = demo_config(pulses=args.pulses, engine=args.engine, size=args.size,
                        seed=args.seed)
+    base = dataclasses.replace(base, start=args.start, peak_field=args.peak)
     engine = get_engine(args.engine)
     print(f"engine: {engine.name}")
     t0 = time.perf_counter()
