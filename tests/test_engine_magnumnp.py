@@ -349,3 +349,16 @@ def test_timeout_stops_the_worker(dev100):
     engine = MagnumNPEngine(n_threads=1, timeout=0.3)
     with pytest.raises(RuntimeError, match="timeout=0.3"):
         engine.run(dev100, _uniform(dev100, (1, 0, 0)), [ubhop.Relax()])
+
+
+def test_thermal_pulse_input_checks_and_the_engine_that_runs_it(engine, dev100):
+    h = _uniform(dev100, (1, 0, 0)) * 1e4
+    with pytest.raises(ValueError, match="Pulse.temperature must be a finite value"):
+        ubhop.Pulse(field=h, duration=1e-10, temperature=-1.0)
+    with pytest.raises(ValueError, match="Pulse.seed must be an int"):
+        ubhop.Pulse(field=h, duration=1e-10, temperature=300.0, seed=-3)
+    with pytest.raises(ValueError, match="0 < timestep <= duration"):
+        ubhop.Pulse(field=h, duration=1e-10, temperature=300.0, timestep=1e-9)
+    hot = ubhop.Pulse(field=h, duration=1e-10, rise=2e-11, temperature=300.0)
+    with pytest.raises(NotImplementedError, match="thermal pulses need the OOMMF"):
+        engine.run(dev100, _uniform(dev100, (0, 1, 0)), [hot])

@@ -461,3 +461,35 @@ class TestProcesses:
                 assert _leftovers(port, session) == []
         m = np.array([[float(v) for v in line[2:]] for line in lines])
         assert np.allclose(m[0], m[1], atol=1e-9)
+
+
+@pytest.mark.timeout(180)
+class TestThermal:
+    pytestmark = needs_oommf
+
+    def test_thermal_pulse_is_seeded_and_fluctuates(self, engine, dev100):
+        m0 = _uniform(dev100, (1, 0, 0))
+        zero = _uniform(dev100, (1, 0, 0)) * 0.0
+
+        def hot(seed, temperature=300.0):
+            (m,) = engine.run(dev100, m0, [ubhop.Pulse(
+                field=zero, duration=20e-12, rise=0.0, temperature=temperature,
+                seed=seed)])
+            return m.array
+
+        a, b, c = hot(1), hot(1), hot(2)
+        np.testing.assert_array_equal(a, b)  # same seed, same thermal field
+        assert np.abs(a - c).max() > 1e-3  # another seed, another trajectory
+        stage = engine.provenance["stages"][0]
+        assert stage["temperature_K"] == 300.0 and stage["thermal_seed"] == 2
+        # the thermal field's variance is proportional to T (fluctuation-
+        # dissipation), so for small deviations the distance from the T = 0
+        # trajectory grows as sqrt(T): x 4 from 75 K to 1200 K
+        cold = hot(1, temperature=0.0)
+
+        def spread(temperature):
+            return np.mean([np.sqrt(np.mean((hot(s, temperature) - cold) ** 2))
+                            for s in (1, 2)])
+
+        ratio = spread(1200.0) / spread(75.0)
+        assert ratio == pytest.approx(4.0, rel=0.05), ratio

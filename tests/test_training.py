@@ -109,3 +109,19 @@ def test_resume_after_interruption_equals_uninterrupted(tmp_path):
     resumed2 = train(cfg2, tmp_path / "cut2", engine=engine, progress=False)
     assert list(resumed2.step.values) == [0, 1, 2, 3]
     np.testing.assert_allclose(resumed2.G.values, full.G.values, rtol=1e-7)
+
+
+def test_temperature_is_checked_stored_and_seeds_each_pulse(tmp_path):
+    from ubhop.training import thermal_seed
+
+    with pytest.raises(ValueError, match="temperature must be a finite value >= 0"):
+        tiny_config(temperature=-5.0)
+    cfg = tiny_config(temperature=300.0, seed=7)
+    back = TrainingConfig.from_dict(cfg.to_dict())
+    assert back.temperature == 300.0
+    assert "temperature" not in tiny_config().to_dict()["training"]  # T = 0 default
+    seeds = [thermal_seed(7, s) for s in range(1, 200)]
+    assert len(set(seeds)) == len(seeds)  # a different thermal field per pulse
+    assert seeds == [thermal_seed(7, s) for s in range(1, 200)]  # and reproducible
+    assert all(0 <= s < 2**31 for s in seeds)
+    assert thermal_seed(8, 1) != thermal_seed(7, 1)

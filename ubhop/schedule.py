@@ -29,6 +29,17 @@ class Pulse:
         files and table rows into its drive directory (kept with the engine's
         ``workdir``); magnum.np ignores it. ``engine.run`` always returns the
         magnetisation at the end of the pulse. Default 1.
+    temperature : float
+        Temperature during the pulse (K), >= 0. Default 0 (deterministic LLG).
+        Above 0 the pulse is integrated with a stochastic LLG (OOMMF's UHH
+        theta evolver, a thermal field of fixed step ``timestep``); only the
+        OOMMF engine supports it.
+    seed : int
+        Seed of the thermal field (``temperature > 0``); the same seed gives
+        the same pulse. Default 1.
+    timestep : float
+        Fixed time step of the stochastic integration (s), > 0 and at most
+        ``duration``. Default 5e-14.
 
     Examples
     --------
@@ -44,6 +55,9 @@ class Pulse:
     duration: float
     rise: float = 50e-12
     n_output: int = 1
+    temperature: float = 0.0
+    seed: int = 1
+    timestep: float = 5e-14
 
     def __post_init__(self):
         if not isinstance(self.field, df.Field) or self.field.nvdim != 3:
@@ -65,6 +79,18 @@ class Pulse:
         if not (isinstance(self.n_output, int) and self.n_output >= 1):
             raise ValueError(f"Pulse.n_output must be an int >= 1, got "
                              f"{self.n_output!r}.")
+        if not (isinstance(self.temperature, int | float)
+                and math.isfinite(self.temperature) and self.temperature >= 0):
+            raise ValueError(f"Pulse.temperature must be a finite value >= 0 K, got "
+                             f"{self.temperature!r}.")
+        if not (isinstance(self.seed, int) and 0 <= self.seed < 2**31):
+            raise ValueError(f"Pulse.seed must be an int in [0, 2**31), got "
+                             f"{self.seed!r}.")
+        if not (isinstance(self.timestep, int | float) and math.isfinite(self.timestep)
+                and 0 < self.timestep <= self.duration):
+            raise ValueError(f"Pulse.timestep must satisfy 0 < timestep <= duration, "
+                             f"got {self.timestep!r} for duration "
+                             f"{self.duration!r}.")
 
     def profile(self, t):
         """Dimensionless time profile f(t) in [0, 1]; 0 outside the pulse."""

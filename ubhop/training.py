@@ -81,6 +81,11 @@ class TrainingConfig:
         Pulses per engine call (an engine starts once per call). Default 1.
     au_layers : int
         Gauss points across the Au thickness for the Oersted field. Default 3.
+    temperature : float
+        Temperature during each pulse (K). Default 0. Above 0 each pulse is a
+        stochastic LLG run (OOMMF engine only) seeded from ``seed`` and the
+        step number, so that a resumed run repeats the same pulses; the
+        relaxation stays at 0 K.
     """
 
     device: Device
@@ -96,6 +101,7 @@ class TrainingConfig:
     engine: str = "auto"
     chunk: int = 1
     au_layers: int = 3
+    temperature: float = 0.0
 
     def __post_init__(self):
         self.schedule = [s if isinstance(s, Segment) else Segment(*s)
@@ -123,6 +129,10 @@ class TrainingConfig:
                 f"start must be one of {STARTS} or the path of an .ovf file, got "
                 f"{self.start!r}."
             )
+        if not (isinstance(self.temperature, int | float)
+                and math.isfinite(self.temperature) and self.temperature >= 0):
+            raise ValueError(f"temperature must be a finite value >= 0 K, got "
+                             f"{self.temperature!r}.")
         for name in ("cycles", "chunk", "au_layers"):
             v = getattr(self, name)
             if not (isinstance(v, int) and v >= 1):
@@ -160,6 +170,8 @@ class TrainingConfig:
             "chunk": self.chunk,
             "au_layers": self.au_layers,
         }
+        if self.temperature:
+            t["temperature"] = self.temperature
         if self.v0 is not None:
             t["v0"] = self.v0
         else:
@@ -213,6 +225,11 @@ def starting_texture(dev, start, seed=0) -> df.Field:
         return df.Field(mesh, nvdim=3, value=direction, norm=1.0)
     m = runs.read_field(start)
     return df.Field(mesh, nvdim=3, value=m.array, norm=1.0)
+
+
+def thermal_seed(seed: int, step: int) -> int:
+    """The thermal-field seed of pulse ``step`` of a run with ``seed``."""
+    return (int(seed) * 1_000_003 + int(step)) % (2**31 - 1)
 
 
 class TrainingInterrupted(RuntimeError):
@@ -300,13 +317,15 @@ def train(config: TrainingConfig, run_dir, engine=None, progress=True,
         while done < len(steps):
             todo = steps[done:done + config.chunk]
             stages = []
-            for _, pattern in todo:
+            for k, (_, pattern) in enumerate(todo):
                 if pattern not in fields:
                     v = config.voltages(pattern)
                     fields[pattern] = (v, oersted_field(dev, v,
                                                         au_layers=config.au_layers))
                 stages += [Pulse(fields[pattern][1], config.pulse_duration,
-                                 config.rise), relax]
+                                 config.rise, temperature=config.temperature,
+                                 seed=thermal_seed(config.seed, done + k + 1)),
+                           relax]
             t0 = time.perf_counter()
             ms = engine.run(dev, m, stages)
             prov["engine_calls"].append({"what": f"steps {done + 1}-{done + len(todo)}",

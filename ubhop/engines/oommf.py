@@ -9,7 +9,8 @@ a ``micromagneticmodel.System`` with the device's energy:
 - during a ``Pulse`` also ``mm.Zeeman(H=pulse.field, name="pulse")`` whose
   time profile is ``Pulse.profile``: an ``Oxs_TransformZeeman`` with a Tcl
   script that evaluates the raised-cosine profile and its derivative
-  analytically (see :func:`pulse_tcl`).
+  analytically (see :func:`pulse_tcl`). A pulse with ``temperature > 0`` is
+  integrated with OOMMF's stochastic UHH theta evolver (fixed step, seeded).
 
 The runner (how OOMMF is started) comes from
 :mod:`ubhop.engines.oommf_runners`, which fixes oommfc's cleanup on headless
@@ -114,7 +115,9 @@ class OOMMFEngine(Engine):
     cells are ``dev.mesh``'s cells.
 
     - ``Pulse``: ``oc.TimeDriver`` (OOMMF's RK5(4) evolver) for ``duration``
-      with ``alpha = dev.py.alpha``, ``n_output`` snapshots.
+      with ``alpha = dev.py.alpha``, ``n_output`` snapshots; at
+      ``temperature > 0`` the UHH theta evolver (stochastic LLG with a thermal
+      field, fixed step ``timestep``, ``uniform_seed = seed``).
     - ``Relax(method="time")``: ``oc.TimeDriver`` at zero field for
       ``duration`` with ``relax.alpha`` (else ``relax_alpha``, else
       ``dev.py.alpha``).
@@ -231,6 +234,12 @@ class OOMMFEngine(Engine):
             system.energy = self._energy(dev, aniso, st)
             alpha = dev.py.alpha
             driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": st.n_output}
+            if st.temperature > 0:
+                # stochastic LLG: OOMMF's UHH theta evolver (thermal field of
+                # fixed step); oommfc passes system.T as its temperature
+                system.T = float(st.temperature)
+                driver = oc.TimeDriver(evolver=oc.UHH_ThetaEvolver(
+                    fixed_timestep=float(st.timestep), uniform_seed=int(st.seed)))
         elif st.method == "time":
             system.energy = self._energy(dev, aniso)
             alpha = next(a for a in (st.alpha, self.relax_alpha, dev.py.alpha)
@@ -291,6 +300,10 @@ class OOMMFEngine(Engine):
                     info["method"] = st.method
                 if alpha is not None:
                     info["alpha"] = float(alpha)
+                if kind == "pulse" and st.temperature > 0:
+                    info.update(temperature_K=float(st.temperature),
+                                thermal_seed=int(st.seed),
+                                timestep_s=float(st.timestep))
                 info.update(_table_summary(system))
                 drive_dir = os.path.join(work, system.name, "drive-0")
                 info["files"] = sorted(os.listdir(drive_dir))
