@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,7 +70,9 @@ def pulse(dev, m, field, temperature, seed, duration=0.2e-9, dt=5e-14):
     system.m = df.Field(dev.mesh, nvdim=3, value=m.array, norm=dev.py.Ms)
     system.T = temperature
     evolver = oc.UHH_ThetaEvolver(fixed_timestep=dt, uniform_seed=int(seed))
-    oc.TimeDriver(evolver=evolver).drive(system, t=duration, n=1, verbose=0)
+    with tempfile.TemporaryDirectory() as work:  # oommfc writes its drive here
+        oc.TimeDriver(evolver=evolver).drive(system, t=duration, n=1, verbose=0,
+                                             dirname=work)
     return df.Field(dev.mesh, nvdim=3, value=system.m.array, norm=1.0)
 
 

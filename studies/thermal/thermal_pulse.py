@@ -18,6 +18,7 @@ Run: python studies/thermal/thermal_pulse.py --temperature 300 --scale 0.6
 """
 
 import argparse
+import tempfile
 import time
 
 import discretisedfield as df
@@ -43,7 +44,8 @@ def thermal_pulse(dev, m, field, temperature, duration=0.2e-9, dt=5e-14):
     system.m = df.Field(dev.mesh, nvdim=3, value=m.array, norm=dev.py.Ms)
     system.T = temperature
     driver = oc.TimeDriver(evolver=oc.UHH_ThetaEvolver(fixed_timestep=dt))
-    driver.drive(system, t=duration, n=1, verbose=0)
+    with tempfile.TemporaryDirectory() as work:  # oommfc writes its drive here
+        driver.drive(system, t=duration, n=1, verbose=0, dirname=work)
     return df.Field(dev.mesh, nvdim=3, value=system.m.array, norm=1.0)
 
 
