@@ -493,3 +493,18 @@ class TestThermal:
 
         ratio = spread(1200.0) / spread(75.0)
         assert ratio == pytest.approx(4.0, rel=0.05), ratio
+
+    def test_thermal_ensemble_realisations_differ_and_repeat(self, engine, tmp_path):
+        from ubhop.ensemble import realisation_config, train_ensemble
+        from ubhop.training import TrainingConfig, train
+
+        dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))
+        cfg = TrainingConfig(device=dev, schedule=[("++--", 2)], peak_field=20e-3,
+                             pulse_duration=40e-12, rise=10e-12, engine="oommf",
+                             start="uniform_diag", chunk=2, temperature=300.0)
+        ens = train_ensemble(cfg, tmp_path / "ens", 2, engine=engine, progress=False)
+        gp = ens.G_pulse.values
+        assert np.abs(gp[0, 1:] - gp[1, 1:]).max() > 1e-9 * np.abs(gp[0, 1:]).max()
+        again = train(realisation_config(cfg, 1), tmp_path / "again", engine=engine,
+                      progress=False)
+        np.testing.assert_array_equal(again.G_pulse.values[1:], gp[1, 1:])

@@ -125,3 +125,39 @@ def test_temperature_is_checked_stored_and_seeds_each_pulse(tmp_path):
     assert seeds == [thermal_seed(7, s) for s in range(1, 200)]  # and reproducible
     assert all(0 <= s < 2**31 for s in seeds)
     assert thermal_seed(8, 1) != thermal_seed(7, 1)
+
+
+@needs_magnumnp
+@pytest.mark.magnumnp
+def test_ensemble_of_deterministic_runs_has_no_spread_and_resumes(tmp_path):
+    from ubhop.ensemble import ensemble_history, realisation_dir, train_ensemble
+
+    cfg = tiny_config(schedule=[("++--", 2)], chunk=2)
+    engine = _engine()
+    ens = train_ensemble(cfg, tmp_path, 2, engine=engine, progress=False)
+    assert ens.sizes == {"realisation": 2, "step": 3, "i": 4, "j": 4, "node": 4}
+    # T = 0 and a uniform start: the seed changes nothing, so the realisations
+    # agree and the standard error is zero (a leak of the seed into a T = 0
+    # run would show here)
+    np.testing.assert_array_equal(ens.G.values[0], ens.G.values[1])
+    assert float(np.abs(ens.G_sem).max()) == 0.0
+    np.testing.assert_array_equal(ens.G_mean.values, ens.G.values[0])
+    assert runs.read_history(realisation_dir(tmp_path, 1) / "history.nc").G.shape \
+        == (3, 4, 4)
+    # a third realisation reuses the first two, and the fit works on the mean
+    ens3 = train_ensemble(cfg, tmp_path, 3, engine=engine, progress=False)
+    assert ens3.sizes["realisation"] == 3
+    np.testing.assert_array_equal(ens3.G.values[:2], ens.G.values)
+    assert ensemble_history(tmp_path).sizes["realisation"] == 3
+
+
+def test_ensemble_input_checks(tmp_path):
+    from ubhop.ensemble import ensemble_history, realisation_config, train_ensemble
+
+    cfg = tiny_config()
+    with pytest.raises(ValueError, match="realisations must be an int >= 1"):
+        train_ensemble(cfg, tmp_path, 0)
+    with pytest.raises(ValueError, match="holds no training history"):
+        ensemble_history(tmp_path)
+    assert realisation_config(cfg, 3).seed == cfg.seed + 3
+    assert realisation_config(cfg, 3).device == cfg.device
