@@ -38,8 +38,8 @@ class Pulse:
         Seed of the thermal field (``temperature > 0``); the same seed gives
         the same pulse. Default 1.
     timestep : float
-        Fixed time step of the stochastic integration (s), > 0 and at most
-        ``duration``. Default 5e-14.
+        Fixed time step of the stochastic integration (s), > 0, and at most
+        ``duration`` when ``temperature > 0``. Default 5e-14.
 
     Examples
     --------
@@ -87,7 +87,8 @@ class Pulse:
             raise ValueError(f"Pulse.seed must be an int in [0, 2**31), got "
                              f"{self.seed!r}.")
         if not (isinstance(self.timestep, int | float) and math.isfinite(self.timestep)
-                and 0 < self.timestep <= self.duration):
+                and self.timestep > 0
+                and (self.temperature == 0 or self.timestep <= self.duration)):
             raise ValueError(f"Pulse.timestep must satisfy 0 < timestep <= duration, "
                              f"got {self.timestep!r} for duration "
                              f"{self.duration!r}.")
