@@ -59,8 +59,11 @@ from ubhop.training import starting_texture
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
 
-def pulse(dev, m, field, temperature, seed, duration=0.2e-9, dt=5e-14):
-    """Square field pulse, stochastic LLG (UHH theta evolver); returns unit m."""
+def pulse(dev, m, field, temperature, seed=None, duration=0.2e-9, dt=5e-14):
+    """Square field pulse, stochastic LLG (UHH theta evolver); returns unit m.
+
+    ``seed=None`` lets OOMMF seed the thermal field itself (not reproducible).
+    """
     k, u = dev.anisotropy()
     system = mm.System(name="near_threshold")
     system.energy = (mm.Exchange(A=dev.py.A) + mm.Demag()
@@ -69,7 +72,8 @@ def pulse(dev, m, field, temperature, seed, duration=0.2e-9, dt=5e-14):
                        + mm.Damping(alpha=dev.py.alpha))
     system.m = df.Field(dev.mesh, nvdim=3, value=m.array, norm=dev.py.Ms)
     system.T = temperature
-    evolver = oc.UHH_ThetaEvolver(fixed_timestep=dt, uniform_seed=int(seed))
+    seeded = {} if seed is None else {"uniform_seed": int(seed)}
+    evolver = oc.UHH_ThetaEvolver(fixed_timestep=dt, **seeded)
     with tempfile.TemporaryDirectory() as work:  # oommfc writes its drive here
         oc.TimeDriver(evolver=evolver).drive(system, t=duration, n=1, verbose=0,
                                              dirname=work)

@@ -18,12 +18,9 @@ Run: python studies/thermal/thermal_pulse.py --temperature 300 --scale 0.6
 """
 
 import argparse
-import tempfile
 import time
 
-import discretisedfield as df
-import micromagneticmodel as mm
-import oommfc as oc
+from near_threshold import pulse  # the same stochastic pulse
 
 import ubhop
 from ubhop.demo import demo_config
@@ -35,18 +32,7 @@ PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
 def thermal_pulse(dev, m, field, temperature, duration=0.2e-9, dt=5e-14):
     """Square field pulse with OOMMF's stochastic LLG; returns unit m."""
-    k, u = dev.anisotropy()
-    system = mm.System(name="thermal_pulse")
-    system.energy = (mm.Exchange(A=dev.py.A) + mm.Demag()
-                     + mm.UniaxialAnisotropy(K=k, u=u) + mm.Zeeman(H=field))
-    system.dynamics = (mm.Precession(gamma0=mm.consts.gamma0)
-                       + mm.Damping(alpha=dev.py.alpha))
-    system.m = df.Field(dev.mesh, nvdim=3, value=m.array, norm=dev.py.Ms)
-    system.T = temperature
-    driver = oc.TimeDriver(evolver=oc.UHH_ThetaEvolver(fixed_timestep=dt))
-    with tempfile.TemporaryDirectory() as work:  # oommfc writes its drive here
-        driver.drive(system, t=duration, n=1, verbose=0, dirname=work)
-    return df.Field(dev.mesh, nvdim=3, value=system.m.array, norm=1.0)
+    return pulse(dev, m, field, temperature, seed=None, duration=duration, dt=dt)
 
 
 def main():
