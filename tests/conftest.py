@@ -46,3 +46,26 @@ def vortex_m(dev, core=20e-9, chirality=1):
 def small4():
     """A 200 nm square 4-node device with 10 nm cells."""
     return ubhop.Device.square4(size=200e-9, cell=(10e-9, 10e-9, None))
+
+
+# Engine test modules (test_engine_magnumnp, test_engine_oommf) each define an
+# ``engine`` fixture; the fixtures below use whichever the module provides.
+@pytest.fixture(scope="module")
+def dev100():
+    """A 100 nm square 4-node device with 10 nm cells."""
+    return ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))
+
+
+@pytest.fixture(scope="module")
+def dev200():
+    """A 200 nm square 4-node device with 10 nm cells."""
+    return ubhop.Device.square4(size=200e-9, cell=(10e-9, 10e-9, None))
+
+
+@pytest.fixture(scope="module")
+def relaxed_twice(engine, dev100):
+    """A uniform square (m at 30 degrees to x) minimised twice by ``engine``."""
+    m0 = df.Field(dev100.mesh, nvdim=3,
+                  value=(np.cos(np.pi / 6), np.sin(np.pi / 6), 0.0), norm=1.0)
+    ms = engine.run(dev100, m0, [ubhop.Relax(), ubhop.Relax()])
+    return m0, ms, dict(engine.provenance)

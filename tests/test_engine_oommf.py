@@ -8,7 +8,6 @@ independent finite-difference model of ``test_engine_magnumnp.py``.
 """
 
 import contextlib
-import math
 import os
 import shutil
 import signal
@@ -20,7 +19,16 @@ import time
 import discretisedfield as df
 import numpy as np
 import pytest
-from test_engine_magnumnp import Reference
+from engine_physics import (
+    MU0,
+    check_anisotropy_enters_the_minimum,
+    check_oersted_pulse_changes_m_under_the_current,
+    check_pulse_turns_m_from_y,
+    check_relax_lowers_energy,
+    check_second_relax_changes_nothing,
+    check_time_relax_lowers_energy,
+)
+from engine_physics import unit_field as _uniform
 
 import ubhop
 from ubhop.engines import get_engine
@@ -35,13 +43,6 @@ needs_oommf = [
 ]
 linux_only = pytest.mark.skipif(not os.path.isdir("/proc"),
                                 reason="process lookup needs Linux /proc")
-MU0 = 4e-7 * math.pi
-
-
-def _uniform(dev, value):
-    return df.Field(dev.mesh, nvdim=3, value=value, norm=1.0)
-
-
 # --------------------------------------------------------------------------
 # runner fixes (no OOMMF needed)
 # --------------------------------------------------------------------------
@@ -287,37 +288,12 @@ def engine():
     return OOMMFEngine(n_threads=2, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def dev100():
-    return ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))
-
-
-@pytest.fixture(scope="module")
-def dev200():
-    return ubhop.Device.square4(size=200e-9, cell=(10e-9, 10e-9, None))
-
-
-@pytest.fixture(scope="module")
-def relaxed_twice(engine, dev100):
-    m0 = _uniform(dev100, (math.cos(math.pi / 6), math.sin(math.pi / 6), 0.0))
-    ms = engine.run(dev100, m0, [ubhop.Relax(), ubhop.Relax()])
-    return m0, ms, dict(engine.provenance)
-
-
 @pytest.mark.timeout(120)
 class TestPhysics:
     pytestmark = needs_oommf
 
     def test_pulse_along_x_turns_m_from_y(self, engine, dev100):
-        m0 = _uniform(dev100, (0, 1, 0))
-        h = _uniform(dev100, (1, 0, 0)) * 2e4  # 25 mT along +x
-        (m,) = engine.run(dev100, m0, [ubhop.Pulse(field=h, duration=0.2e-9)],
-                          progress=True)
-        mx, my, _ = m.mean()
-        assert mx > 0.6, f"mean m_x after the pulse is {mx:.3f}"
-        assert my < 0.85
-        assert np.allclose(np.linalg.norm(m.array, axis=-1), 1.0)
-        assert m.mesh == dev100.mesh
+        check_pulse_turns_m_from_y(engine, dev100)
         prov = engine.provenance
         assert prov["engine"] == "oommf" and prov["threads"] == 2
         assert prov["oommf_version"][0].isdigit() and prov["oommfc_version"]
@@ -346,56 +322,23 @@ class TestPhysics:
         assert np.allclose(f, pulse.profile(d["t"]), atol=1e-9)
 
     def test_relax_lowers_energy_to_a_minimum(self, relaxed_twice, dev100):
-        m0, (m1, _), prov = relaxed_twice
-        ref = Reference(dev100)
-        e0, e1 = ref.energy(m0.array), ref.energy(m1.array)
-        assert e1 < 0.95 * e0, (e0, e1)
-        rep = prov["stages"][0]
+        _, e1, rep = check_relax_lowers_energy(relaxed_twice, dev100)
         assert rep["energy_end_J"] == pytest.approx(e1, rel=1e-5)
-        assert ref.max_torque(m0.array) > 1e4
-        assert ref.max_torque(m1.array) < 0.2
         assert rep["max_torque_end_A_per_m"] < 0.1 and rep["method"] == "minimise"
 
     def test_second_relax_changes_nothing(self, relaxed_twice):
-        _, (m1, m2), _ = relaxed_twice
-        assert np.abs(m2.array - m1.array).max() < 1e-6
+        check_second_relax_changes_nothing(relaxed_twice)
 
     def test_relax_time_with_strong_damping_lowers_energy(self, engine, dev100):
-        m0 = _uniform(dev100, (1, 1, 0))
-        (m,) = engine.run(dev100, m0, [ubhop.Relax(method="time", duration=0.2e-9,
-                                                   alpha=0.5)])
-        ref = Reference(dev100)
-        assert ref.energy(m.array) < ref.energy(m0.array)
-        assert engine.provenance["stages"][0]["alpha"] == 0.5
+        check_time_relax_lowers_energy(engine, dev100)
 
     def test_anisotropy_enters_the_minimum(self, engine):
-        dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None),
-                                   disorder=ubhop.Disorder(grain_size=30e-9, K=5e4,
-                                                           seed=3))
-        m0 = _uniform(dev, (1, 0, 0))
-        (m,) = engine.run(dev, m0, [ubhop.Relax()])
-        ref = Reference(dev)
-        assert ref.max_torque(m.array) < 0.2
-        assert ref.energy(m.array) < ref.energy(m0.array)
-        h_ex, h_d, _ = ref.fields(m.array)
-        assert np.linalg.norm(np.cross(m.array, h_ex + h_d), axis=-1).max() > 100
+        check_anisotropy_enters_the_minimum(engine)
         assert "anisotropy" in " ".join(engine.provenance["stages"][0][
             "energy_terms_end_J"])
 
     def test_oersted_pulse_changes_m_under_the_current(self, engine, dev200):
-        pattern = np.array([1.0, 1.0, -1.0, -1.0])
-        unit = np.linalg.norm(ubhop.oersted_field(dev200, pattern).array,
-                              axis=-1).max()
-        h = ubhop.oersted_field(dev200, 4e3 / unit * pattern)  # 5 mT peak
-        m0 = _uniform(dev200, (1, 1, 0))
-        m_rel, m_pulse = engine.run(dev200, m0, [
-            ubhop.Relax(), ubhop.Pulse(field=h, duration=40e-12, rise=20e-12)])
-        dm = np.linalg.norm(m_pulse.array - m_rel.array, axis=-1).ravel()
-        habs = np.linalg.norm(h.array, axis=-1).ravel()
-        strong = habs >= np.quantile(habs, 0.75)
-        weak = habs <= np.quantile(habs, 0.25)
-        assert dm[strong].mean() > 2.5 * dm[weak].mean()
-        assert np.corrcoef(dm, habs)[0, 1] > 0.5
+        check_oersted_pulse_changes_m_under_the_current(engine, dev200)
 
     def test_timeout_stops_oommf(self, dev100):
         engine = OOMMFEngine(n_threads=1, timeout=0.3)
