@@ -16,6 +16,7 @@ from .device import Device
 from .hopfield import outer_product
 from .letters import letters
 from .materials import Disorder
+from .oersted import oersted_field
 from .patterns import as_pattern, pattern_string
 from .schedule import Relax
 from .training import TrainingConfig
@@ -96,6 +97,37 @@ def letters_config(names: str, device: Device | None = None, pulses: int = 1,
         rise=min(50e-12, pulse_duration / 4), relax=Relax(method="minimise"),
         start=start, seed=seed, cycles=cycles, engine=engine, chunk=pulses,
     )
+
+
+def field_coverage(device: Device, patterns, level: float = 0.25) -> dict:
+    """How much of the film the pulse fields of ``patterns`` reach.
+
+    The field is linear in the voltages, so the result does not depend on V0.
+
+    Parameters
+    ----------
+    device : Device
+        The device.
+    patterns : array_like
+        ``(P, N)`` patterns of +1/-1 (e.g. ``ubhop.letters("BCGO")``).
+    level : float
+        Threshold as a fraction of each pattern's own maximum in-plane field.
+
+    Returns
+    -------
+    dict
+        Means over the patterns: ``above`` (fraction of the cells whose
+        in-plane ``|H|`` exceeds ``level`` times its maximum) and ``median``
+        (median in-plane ``|H|`` over its maximum).
+    """
+    x = np.asarray(patterns, dtype=float).reshape(-1, device.n_nodes)
+    above, median = [], []
+    for p in x:
+        h = oersted_field(device, 1e-3 * p)
+        b = np.linalg.norm(h.array[..., :2], axis=-1).ravel()
+        above.append((b > level * b.max()).mean())
+        median.append(np.median(b) / b.max())
+    return {"above": float(np.mean(above)), "median": float(np.mean(median))}
 
 
 def _corr(a, b) -> float:
