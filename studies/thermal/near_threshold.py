@@ -121,12 +121,13 @@ def geometric_p(first, pulses):
     return k / trials, lo, hi, k, trials
 
 
-def states_and_chain(recs, thr, tol=1e-6):
+def states_and_chain(recs, thr=None, tol=1e-6):
     """Distinct relaxed states of the realisations and the transitions between them.
 
     States are told apart by their ``dG / G`` vectors (equal within ``tol``);
-    state 0 is the start. Returns the state vectors, each realisation's state
-    sequence (pulse 0 = start) and the transition counts ``[from, to]``.
+    state 0 is the start and, with a threshold record ``thr``, state 1 is its
+    0 K switch. Returns the state vectors, each realisation's state sequence
+    (pulse 0 = start) and the transition counts ``[from, to]``.
     """
     vecs = [np.zeros(len(PAIRS))]
 
@@ -137,13 +138,40 @@ def states_and_chain(recs, thr, tol=1e-6):
         vecs.append(np.asarray(d))
         return len(vecs) - 1
 
-    index(np.asarray(thr["dG_over_G"]))  # state 1: the 0 K switch
+    if thr is not None:
+        index(np.asarray(thr["dG_over_G"]))  # state 1: the 0 K switch
     seqs = [[0] + [index(np.asarray(d)) for d in r["dG_over_G"]] for r in recs]
     counts = np.zeros((len(vecs), len(vecs)), dtype=int)
     for q in seqs:
         for a, b in zip(q[:-1], q[1:], strict=True):
             counts[a, b] += 1
     return np.array(vecs), seqs, counts
+
+
+def print_absorption(seqs, counts, pulses):
+    """Print the absorbing states, the entry rate q and the absorbed fraction.
+
+    A state is absorbing when the realisations that reached it never left it;
+    ``q`` is the number of entries over the pulses spent outside the absorbing
+    states (Wilson 95 % interval), compared with ``1 - (1 - q)^n``.
+    """
+    n_states = counts.shape[0]
+    absorbing = [k for k in range(n_states) if counts[k, k] > 0
+                 and counts[k].sum() == counts[k, k]]
+    if not absorbing:
+        print("  no absorbing state")
+        return
+    into = sum(counts[a, b] for a in range(n_states) if a not in absorbing
+               for b in absorbing)
+    outside = sum(counts[a].sum() for a in range(n_states) if a not in absorbing)
+    q = into / outside
+    qlo, qhi = wilson_interval(into, outside)
+    print(f"  absorbing state(s) {absorbing}: entered {into} times in {outside} "
+          f"pulses outside them, q = {q:.3f} [{qlo:.3f}, {qhi:.3f}] per pulse")
+    for n in range(1, pulses + 1):
+        occ = np.mean([seq[n] in absorbing for seq in seqs])
+        print(f"    pulse {n}: absorbed fraction {occ:.2f}, "
+              f"1-(1-q)^n {1 - (1 - q) ** n:.2f}")
 
 
 def ensemble_fit(recs, pattern="++--"):
@@ -192,20 +220,7 @@ def report(done, thr, frac, temperature, pulses):
     for n in range(pulses + 1):
         occ = np.bincount([q[n] for q in seqs], minlength=len(vecs)) / len(seqs)
         print(f"  pulse {n}: occupation " + " ".join(f"{o:.2f}" for o in occ))
-    absorbing = [k for k in range(len(vecs)) if counts[k, k] > 0
-                 and counts[k].sum() == counts[k, k]]
-    if absorbing:
-        into = sum(counts[a, b] for a in range(len(vecs)) if a not in absorbing
-                   for b in absorbing)
-        outside = sum(counts[a].sum() for a in range(len(vecs)) if a not in absorbing)
-        q = into / outside
-        qlo, qhi = wilson_interval(into, outside)
-        print(f"  absorbing state(s) {absorbing}: entered {into} times in {outside} "
-              f"pulses outside them, q = {q:.3f} [{qlo:.3f}, {qhi:.3f}] per pulse")
-        for n in range(1, pulses + 1):
-            occ = np.mean([q_[n] in absorbing for q_ in seqs])
-            print(f"    pulse {n}: absorbed fraction {occ:.2f}, "
-                  f"1-(1-q)^n {1 - (1 - q) ** n:.2f}")
+    print_absorption(seqs, counts, pulses)
     print("  eq. (1) fitted to the ensemble mean per pair:")
     for f in ensemble_fit(recs):
         print(f"    {f['pair']}: R^2 {f['r2']:.3f}, rate {f['rate']:.3f}, "
