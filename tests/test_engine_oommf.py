@@ -270,6 +270,8 @@ def test_pulse_tcl_is_the_pulse_profile():
     ({"relax_alpha": 0}, "relax_alpha"),
     ({"workdir": "/no/such/dir"}, "workdir"),
     ({"runner": "docker"}, "runner"),
+    ({"single_process": "yes"}, "single_process"),
+    ({"single_process": 1}, "single_process"),
 ])
 def test_bad_options(options, match):
     fake = runners.DockerRunner(image="img:1")
@@ -346,6 +348,76 @@ class TestPhysics:
         with pytest.raises(runners.OOMMFTimeoutError, match="timeout=0.3"):
             engine.run(dev100, _uniform(dev100, (0, 1, 0)),
                        [ubhop.Pulse(field=h, duration=50e-9)])
+
+
+@pytest.fixture(scope="module")
+def both(dev200):
+    """Five stages run in one OOMMF process and in one process per stage."""
+    if _SPEC[0] is None:
+        pytest.skip(f"no OOMMF runner found ({_SPEC[1]})")
+    from ubhop.oersted import voltages_for_peak_field
+
+    h1 = ubhop.oersted_field(dev200, voltages_for_peak_field(dev200, "++--", 20e-3))
+    h2 = ubhop.oersted_field(dev200, voltages_for_peak_field(dev200, "+-+-", 20e-3))
+    m0 = df.Field(dev200.mesh, nvdim=3, value=(1, 1, 0), norm=1.0)
+    stages = [ubhop.Pulse(h1, 0.2e-9), ubhop.Relax("time", 0.5e-9),
+              ubhop.Pulse(h2, 0.2e-9, n_output=2), ubhop.Relax("time", 0.5e-9),
+              ubhop.Pulse(h1, 0.2e-9)]
+    out = {}
+    for mode in (False, True):
+        engine = OOMMFEngine(n_threads=2, timeout=120, single_process=mode)
+        out[mode] = (engine.run(dev200, m0, stages), engine.provenance)
+    return m0, out
+
+
+@pytest.mark.timeout(180)
+class TestSingleProcess:
+    """A schedule in one OOMMF process gives what one process per stage gives."""
+
+    pytestmark = needs_oommf
+
+    def test_same_textures_as_stage_by_stage(self, both):
+        m0, out = both
+        (ms_per, prov_per), (ms_one, prov_one) = out[False], out[True]
+        assert prov_per["mode"] == "per-stage" and prov_one["mode"] == "single-process"
+        assert prov_one["why_per_stage"] is None
+        # stage 0 is the same computation (the other pulse's term adds 0)
+        assert np.abs(ms_one[0].array - ms_per[0].array).max() < 1e-9
+        moved = [np.abs(b.array - a.array).max()
+                 for a, b in zip([m0, *ms_per[:-1]], ms_per, strict=True)]
+        for k, (a, b) in enumerate(zip(ms_per, ms_one, strict=True)):
+            # later stages differ only by the adaptive step restarting at each
+            # process start: far below what each stage moves m
+            diff = np.abs(a.array - b.array).max()
+            assert diff < 2e-3 and diff < 0.05 * moved[k], (k, diff, moved[k])
+
+    def test_stage_reports(self, both):
+        _, out = both
+        prov = out[True][1]
+        stages = prov["stages"]
+        assert [s["kind"] for s in stages] == ["pulse", "relax", "pulse", "relax",
+                                               "pulse"]
+        assert [s["oommf_stages"] for s in stages] == [[0], [1], [2, 3], [4], [5]]
+        ends = np.cumsum([0.2e-9, 0.5e-9, 0.2e-9, 0.5e-9, 0.2e-9])
+        assert [s["t_end_s"] for s in stages] == pytest.approx(ends, rel=1e-9)
+        assert all(s["iterations"] > 0 for s in stages)
+        # the pulse terms carry no energy at the end of their profiles
+        for s in stages:
+            assert abs(s["energy_terms_end_J"]["pulse0"]) < 1e-6 * abs(
+                s["energy_end_J"])
+        assert 0 < prov["boxsi_s"] <= prov["solver_s"] <= prov["wall_s"]
+        assert "schedule.mif" in prov["files"]
+
+    def test_minimisation_runs_stage_by_stage(self, dev100):
+        h = _uniform(dev100, (1, 0, 0)) * 2e4
+        m0 = _uniform(dev100, (0, 1, 0))
+        stages = [ubhop.Pulse(field=h, duration=0.1e-9), ubhop.Relax()]
+        with pytest.raises(ValueError, match="minimise.*one driver"):
+            OOMMFEngine(n_threads=1, single_process=True).run(dev100, m0, stages)
+        engine = OOMMFEngine(n_threads=1)
+        engine.run(dev100, m0, stages)
+        assert engine.provenance["mode"] == "per-stage"
+        assert "minimise" in engine.provenance["why_per_stage"]
 
 
 # --------------------------------------------------------------------------

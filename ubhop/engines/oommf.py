@@ -27,6 +27,7 @@ random port), so they do not interfere.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shutil
@@ -38,10 +39,14 @@ import discretisedfield as df
 import micromagneticmodel as mm
 import numpy as np
 import oommfc as oc
+import ubermagtable as ut
+import ubermagutil as uu
 
 from ..schedule import Pulse
 from . import oommf_runners as _runners
+from . import oommf_schedule as _schedule
 from .base import Engine, default_threads
+from .oommf_schedule import RAMP_TCL
 
 # oommfc drives chdir: one drive at a time per process
 _DRIVE_LOCK = threading.RLock()
@@ -82,23 +87,8 @@ def pulse_tcl(pulse: Pulse, name: str = "pulse") -> dict:
     """
     proc = f"UbhopProfile_{name}"
     d, r = float(pulse.duration), float(pulse.rise)
-    script = f"""proc {proc} {{ total_time }} {{
-  set d {d!r}
-  set r {r!r}
-  set t $total_time
-  set f 1.0
-  set df 0.0
-  if {{ $t < 0.0 || $t > $d }} {{
-    set f 0.0
-  }} elseif {{ $r > 0.0 && $t < $r }} {{
-    set a [expr {{ acos(-1.0) * $t / $r }}]
-    set f [expr {{ 0.5 * (1.0 - cos($a)) }}]
-    set df [expr {{ 0.5 * acos(-1.0) / $r * sin($a) }}]
-  }} elseif {{ $r > 0.0 && $t > $d - $r }} {{
-    set a [expr {{ acos(-1.0) * ($d - $t) / $r }}]
-    set f [expr {{ 0.5 * (1.0 - cos($a)) }}]
-    set df [expr {{ -0.5 * acos(-1.0) / $r * sin($a) }}]
-  }}
+    script = RAMP_TCL + f"""proc {proc} {{ total_time }} {{
+  lassign [UbhopRamp $total_time {d!r} {r!r}] f df
   return [list $f $f $f $df $df $df]
 }}
 """
@@ -127,6 +117,13 @@ class OOMMFEngine(Engine):
     Each drive runs in a fresh directory under a temporary directory (or
     under ``workdir`` when given, where the files are kept).
 
+    A schedule of zero-temperature pulses and time relaxations with one
+    damping runs in **one** OOMMF process (one MIF file with a stage per
+    pulse and per relaxation, see :mod:`ubhop.engines.oommf_schedule`), so
+    OOMMF starts and sets up the demagnetisation kernel once, not once per
+    stage. Other schedules (minimisation, thermal pulses) run one OOMMF
+    process per stage. ``provenance["mode"]`` says which was used.
+
     Parameters
     ----------
     n_threads : int, optional
@@ -147,6 +144,11 @@ class OOMMFEngine(Engine):
     workdir : str, optional
         Keep every run's OOMMF files (MIF, OVF, ODT) in a new directory under
         this one. Default None: a temporary directory, deleted after the run.
+    single_process : {"auto", True, False}
+        ``"auto"`` (default): one OOMMF process for a schedule of more than
+        one stage when it can hold it, one per stage otherwise. ``True``:
+        always one process; a schedule it cannot hold raises ``ValueError``
+        saying why. ``False``: always one process per stage.
 
     Raises
     ------
@@ -164,8 +166,13 @@ class OOMMFEngine(Engine):
 
     def __init__(self, n_threads: int | None = None, runner=None,
                  timeout: float | None = None, min_torque: float = 0.1,
-                 relax_alpha: float | None = None, workdir: str | None = None):
+                 relax_alpha: float | None = None, workdir: str | None = None,
+                 single_process: bool | str = "auto"):
         super().__init__()
+        if not (single_process == "auto" or single_process is True
+                or single_process is False):
+            raise ValueError(f"single_process must be 'auto', True or False, got "
+                             f"{single_process!r}.")
         if n_threads is None:
             n_threads = default_threads()
         if not (isinstance(n_threads, int | np.integer) and n_threads >= 1):
@@ -197,6 +204,7 @@ class OOMMFEngine(Engine):
         self.min_torque = float(min_torque)
         self.relax_alpha = None if relax_alpha is None else float(relax_alpha)
         self.workdir = workdir
+        self.single_process = single_process
 
     def __repr__(self):
         return (f"OOMMFEngine(n_threads={self.n_threads}, runner={self.runner!r}, "
@@ -274,10 +282,20 @@ class OOMMFEngine(Engine):
                           and hasattr(os, "getuid") and os.getuid() == 0)
         if docker_as_root:  # the image's non-root user writes here
             os.chmod(work, 0o777)
+        reason = _schedule.single_process_reason(dev, stages, self.relax_alpha)
+        if self.single_process is True and reason is not None:
+            raise ValueError(f"single_process=True, but this schedule cannot run in "
+                             f"one OOMMF process: {reason}.")
+        single = (reason is None and (self.single_process is True
+                                      or (self.single_process == "auto"
+                                          and len(stages) > 1)))
         bar = tqdm(total=len(stages), disable=not progress, desc="OOMMF",
                    unit="stage")
         try:
-            for k, st in enumerate(stages):
+            if single:
+                arrays, infos = self._run_single(dev, m, stages, aniso, work,
+                                                 docker_as_root, bar)
+            for k, st in enumerate(stages if not single else ()):
                 t0 = time.perf_counter()
                 system, driver, kwargs, alpha = self._stage(k, st, dev, aniso, m)
                 kind = "pulse" if isinstance(st, Pulse) else "relax"
@@ -285,13 +303,7 @@ class OOMMFEngine(Engine):
                 t1 = time.perf_counter()
                 self._drive(driver, system, work, kwargs, k, label, docker_as_root)
                 solver_s = time.perf_counter() - t1
-                m = np.asarray(system.m.array, dtype=np.float64)
-                norm = np.linalg.norm(m, axis=-1, keepdims=True)
-                if m.shape != (*dev.n, 3) or not np.isfinite(m).all() or (
-                        norm == 0).any():
-                    raise RuntimeError(f"OOMMF returned a bad m in stage {k} "
-                                       f"({label}): shape {m.shape}, NaN or zero.")
-                m = m / norm
+                m = _unit(system.m.array, dev, k, label)
                 arrays.append(m)
                 info = {"kind": kind, "wall_s": time.perf_counter() - t0,
                         "solver_s": solver_s,
@@ -316,34 +328,109 @@ class OOMMFEngine(Engine):
             if self.workdir is None:
                 shutil.rmtree(work, ignore_errors=True)
         self._provenance(infos, time.perf_counter() - t_wall,
-                         work if self.workdir is not None else None)
+                         work if self.workdir is not None else None,
+                         "single-process" if single else "per-stage", reason)
         return arrays
+
+    def _run_single(self, dev, m, stages, aniso, work, docker_as_root, bar):
+        """The whole schedule in one OOMMF process (see ``oommf_schedule``)."""
+        t0 = time.perf_counter()
+        plan, fields = _schedule.stage_plan(stages)
+        energy = self._energy(dev, aniso)
+        for i, h in enumerate(fields):
+            energy += mm.Zeeman(H=h, name=f"pulse{i}",
+                                tcl_strings=_schedule.profile_tcl(plan, i,
+                                                                  f"pulse{i}"))
+        pulses = [st for st in stages if isinstance(st, Pulse)]
+        relaxes = [st for st in stages if not isinstance(st, Pulse)]
+        alpha = (dev.py.alpha if pulses else
+                 next(a for a in (relaxes[0].alpha, self.relax_alpha, dev.py.alpha)
+                      if a is not None))
+        system = mm.System(name="schedule", energy=energy)
+        system.m = df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
+                            vdims=["x", "y", "z"])
+        drive_dir = os.path.join(work, system.name, "drive-0")
+        os.makedirs(drive_dir)
+        label = f"single process, {len(plan)} OOMMF stages"
+        with _DRIVE_LOCK, uu.changedir(drive_dir):
+            umask = os.umask(0) if docker_as_root else None
+            try:
+                mif = oc.scripts.system_script(system, ovf_format="bin8")
+                mif += _schedule.driver_mif(plan, alpha, mm.consts.gamma0)
+                with open("schedule.mif", "w", encoding="utf-8") as f:
+                    f.write(mif)
+                t1 = time.perf_counter()
+                with self._errors(0, label):
+                    self.runner.call(argstr="schedule.mif", n_threads=self.n_threads,
+                                     verbose=0)
+                solver_s = time.perf_counter() - t1
+            finally:
+                if umask is not None:
+                    os.umask(umask)
+        names = sorted(os.listdir(drive_dir))
+        files = _schedule.stage_files(names, len(plan))
+        table = ut.Table.fromfile(os.path.join(drive_dir, "schedule.odt"), x="t").data
+        summaries = _schedule.stage_summaries(table, plan)
+        arrays, infos = [], []
+        for k, (st, i) in enumerate(zip(stages, _schedule.source_of_results(plan),
+                                        strict=True)):
+            a = df.Field.from_file(os.path.join(drive_dir, files[i])).array
+            arrays.append(_unit(a, dev, k, label))
+            kind = "pulse" if isinstance(st, Pulse) else "relax"
+            info = {"kind": kind, "alpha": float(alpha), "oommf_stages":
+                    [j for j, s in enumerate(plan) if s.source == k],
+                    **summaries[k]}
+            if kind == "relax":
+                info["method"] = st.method
+            infos.append(info)
+            bar.update(1)
+        wall = time.perf_counter() - t0
+        # one process: its times belong to the schedule, not to a stage
+        self._single_times = {"solver_s": solver_s, "wall_s": wall,
+                              "boxsi_s": getattr(self.runner, "last_call_s", None),
+                              "files": names, "dir": drive_dir}
+        return arrays, infos
+
+    @contextlib.contextmanager
+    def _errors(self, k, label):
+        """Turn a failed or timed-out OOMMF call into a message naming the stage."""
+        try:
+            yield
+        except _runners.OOMMFTimeoutError as exc:
+            raise _runners.OOMMFTimeoutError(
+                f"OOMMF: stage {k} ({label}) ran past timeout={self.timeout:g} s "
+                f"and was stopped. {exc}"
+            ) from None
+        except RuntimeError as exc:
+            raise RuntimeError(
+                f"OOMMF failed in stage {k} ({label}) with runner "
+                f"{self.runner!r}:\n{_tail(str(exc))}{_errors_tail(self.runner)}"
+            ) from None
 
     def _drive(self, driver, system, work, kwargs, k, label, docker_as_root):
         with _DRIVE_LOCK:
             umask = os.umask(0) if docker_as_root else None
             try:
-                driver.drive(system, dirname=work, append=False, runner=self.runner,
-                             n_threads=self.n_threads, verbose=0, **kwargs)
-            except _runners.OOMMFTimeoutError as exc:
-                raise _runners.OOMMFTimeoutError(
-                    f"OOMMF: stage {k} ({label}) ran past timeout="
-                    f"{self.timeout:g} s and was stopped. {exc}"
-                ) from None
-            except RuntimeError as exc:
-                raise RuntimeError(
-                    f"OOMMF failed in stage {k} ({label}) with runner "
-                    f"{self.runner!r}:\n{_tail(str(exc))}{_errors_tail(self.runner)}"
-                ) from None
+                with self._errors(k, label):
+                    driver.drive(system, dirname=work, append=False,
+                                 runner=self.runner, n_threads=self.n_threads,
+                                 verbose=0, **kwargs)
             finally:
                 if umask is not None:
                     os.umask(umask)
 
-    def _provenance(self, infos, wall, kept):
+    def _provenance(self, infos, wall, kept, mode, reason):
         runner = self.runner
-        solver = sum(s["solver_s"] for s in infos)
+        single = mode == "single-process"
+        if single:
+            times = self._single_times
+            solver = times["solver_s"]
+        else:
+            solver = sum(s["solver_s"] for s in infos)
         self.provenance = {
             "engine": "oommf",
+            "mode": mode,
+            "why_per_stage": None if single else reason,
             "oommf_version": _oommf_version(runner),
             "oommfc_version": oc.__version__,
             "runner": _runners.runner_kind(runner),
@@ -357,6 +444,20 @@ class OOMMFEngine(Engine):
             "solver_s": solver,
             "workdir": kept,
         }
+        if single:
+            self.provenance.update(
+                boxsi_s=times["boxsi_s"], files=times["files"],
+                **({"dir": times["dir"]} if kept is not None else {}))
+
+
+def _unit(array, dev, k, label):
+    """The unit magnetisation of an OOMMF result; a clear error if it is bad."""
+    m = np.asarray(array, dtype=np.float64)
+    norm = np.linalg.norm(m, axis=-1, keepdims=True)
+    if m.shape != (*dev.n, 3) or not np.isfinite(m).all() or (norm == 0).any():
+        raise RuntimeError(f"OOMMF returned a bad m in stage {k} ({label}): shape "
+                           f"{m.shape}, NaN or zero.")
+    return m / norm
 
 
 def _oommf_version(runner):
