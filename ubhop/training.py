@@ -79,6 +79,12 @@ class TrainingConfig:
         ``"auto"``, ``"oommf"`` or ``"magnumnp"``. Default ``"auto"``.
     chunk : int
         Pulses per engine call (an engine starts once per call). Default 1.
+        With OOMMF and ``Relax(method="time")`` at the device's damping, a
+        chunk runs in one OOMMF process (OOMMF starts and sets up the
+        demagnetisation kernel once per chunk, not once per pulse); with
+        minimisation, each pulse and each relaxation is an OOMMF process of
+        its own. A run killed during a chunk's engine call redoes that chunk
+        when it resumes (the steps are committed after the call).
     au_layers : int
         Gauss points across the Au thickness for the Oersted field. Default 3.
     temperature : float
