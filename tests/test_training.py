@@ -161,3 +161,83 @@ def test_ensemble_input_checks(tmp_path):
         ensemble_history(tmp_path)
     assert realisation_config(cfg, 3).seed == cfg.seed + 3
     assert realisation_config(cfg, 3).device == cfg.device
+
+
+def test_bisection_brackets_a_switching_field():
+    from ubhop.ensemble import bisect_threshold, lasting_change
+
+    h_c = 7.3e-3  # a film that switches above 7.3 mT
+
+    def changes(peak):
+        return 2e-3 if peak > h_c else 3e-6
+
+    lo, hi, probes = bisect_threshold(changes, 6e-3, 9e-3, steps=8, tol=1e-4)
+    assert lo < h_c <= hi
+    assert hi - lo == pytest.approx(3e-3 / 2**8)
+    assert len(probes) == 2 + 8 and probes[0] == (6e-3, 3e-6)
+    with pytest.raises(ValueError, match="already changes G.*lower lo"):
+        bisect_threshold(changes, 8e-3, 9e-3, 3, 1e-4)
+    with pytest.raises(ValueError, match="only .*raise hi"):
+        bisect_threshold(changes, 6e-3, 7e-3, 3, 1e-4)
+    with pytest.raises(ValueError, match="0 < lo < hi"):
+        bisect_threshold(changes, 9e-3, 6e-3, 3, 1e-4)
+    with pytest.raises(ValueError, match="steps"):
+        bisect_threshold(changes, 6e-3, 9e-3, -1, 1e-4)
+    # the change of a history: the largest relative change of any pair
+    g0 = np.full((4, 4), 2.0)
+    g1 = g0.copy()
+    g1[0, 2] = g1[2, 0] = 2.001
+    assert lasting_change([g0, g1]) == pytest.approx(5e-4)
+
+
+@needs_magnumnp
+@pytest.mark.magnumnp
+def test_switching_threshold_of_a_grainy_film(tmp_path):
+    """A 200 nm film with grains: one 0.2 ns pulse switches it between 20 and
+    50 mT; the bisection narrows that, and a second call reuses its probes."""
+    import json
+
+    from ubhop.ensemble import switching_threshold
+
+    dev = ubhop.Device.square4(size=200e-9, cell=(10e-9, 10e-9, None),
+                               disorder=ubhop.Disorder(grain_size=50e-9, K=2e4))
+    cfg = TrainingConfig(device=dev, schedule=[("++--", 3), ("+-+-", 1)],
+                         peak_field=1e-3, pulse_duration=0.2e-9, rise=50e-12,
+                         start="uniform_diag", engine="magnumnp", temperature=300.0)
+    engine = _engine()
+    thr = switching_threshold(cfg, 20e-3, 50e-3, tmp_path, steps=1, engine=engine,
+                              progress=False)
+    assert thr.pattern == "++--" and thr.hi - thr.lo == pytest.approx(15e-3)
+    changes = dict(thr.probes)
+    assert changes[thr.lo] < 1e-6  # below: the pulse leaves nothing
+    assert changes[thr.hi] > 1e-3  # above: a switch of more than 0.1 %
+    saved = json.loads((tmp_path / "threshold.json").read_text())
+    assert saved["lo_T"] == thr.lo and len(saved["probes"]) == 3
+    # the probes are 0 K runs of one pulse, whatever the configuration says
+    probe = TrainingConfig.from_toml(tmp_path / f"probe_{thr.hi * 1e3:.6f}mT"
+                                     / "config.toml")
+    assert probe.temperature == 0.0 and probe.schedule[0].pattern == "++--"
+    assert len(probe.steps) == 1
+    again = switching_threshold(cfg, 20e-3, 50e-3, tmp_path, steps=1, engine=None,
+                                progress=False)
+    assert again == thr
+
+
+@needs_magnumnp
+@pytest.mark.magnumnp
+def test_ensemble_command(tmp_path, capsys):
+    import ubhop.cli
+
+    cfg = tiny_config(schedule=[("++--", 2)], chunk=2)
+    path = tmp_path / "tiny.toml"
+    path.write_text(cfg.to_toml())
+    out = tmp_path / "ens"
+    assert ubhop.cli.main(["ensemble", str(path), "--realisations", "2", "--out",
+                           str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "2 realisations x 2 pulses at 0 K" in text
+    # deterministic realisations: the mean is each run and its error zero
+    assert text.count("+- 0.0000 %") == 6 and "GNE: R^2" in text
+    assert (out / "runs" / "r0001" / "history.nc").exists()
+    assert ubhop.cli.main(["ensemble", str(path), "--below", "1.5"]) == 2
+    assert "--below must lie in (0, 1]" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The ``ubhop`` command line: demo, train, analyse, energy, recall, letters, logic."""
+"""The ``ubhop`` command line: demo, train, analyse, ensemble, energy, recall,
+letters, logic."""
 
 from __future__ import annotations
 
@@ -89,6 +90,48 @@ def _analyse(args):
     return 0
 
 
+def _ensemble(args):
+    import dataclasses
+
+    from .engines import get_engine
+    from .ensemble import ensemble_summary, switching_threshold, train_ensemble
+    from .training import TrainingConfig
+
+    config = TrainingConfig.from_toml(args.config)
+    if args.engine:
+        config = dataclasses.replace(config, engine=args.engine)
+    out = Path(args.out) if args.out else Path("runs") / f"{Path(args.config).stem}_ens"
+    if args.below is not None and not 0 < args.below <= 1:
+        raise ValueError(f"--below must lie in (0, 1], got {args.below!r}.")
+    engine = get_engine(config.engine)
+    print(f"engine: {engine.name}")
+    if args.below is not None:
+        lo, hi = args.bracket
+        print(f"0 K switching threshold of one {config.steps[0][1]!r} pulse, "
+              f"bisected in [{lo * 1e3:g}, {hi * 1e3:g}] mT:")
+        thr = switching_threshold(config, lo, hi, out / "threshold",
+                                  steps=args.steps, engine=engine)
+        peak = args.below * thr.hi
+        print(f"threshold in [{thr.lo * 1e3:.4f}, {thr.hi * 1e3:.4f}] mT; training "
+              f"at {args.below:g} x {thr.hi * 1e3:.4f} = {peak * 1e3:.4f} mT")
+        config = dataclasses.replace(config, peak_field=peak, v0=None)
+    ens = train_ensemble(config, out / "runs", args.realisations, engine=engine,
+                         progress=not args.quiet)
+    s = ensemble_summary(ens)
+    names = ["N", "E", "S", "W"] if ens.G.shape[-1] == 4 else None
+    print(f"{s['realisations']} realisations x {s['pulses']} pulses at "
+          f"{config.temperature:g} K; fraction that has left the start, per pulse: "
+          + " ".join(f"{x:.2f}" for x in s["left_start_fraction"]))
+    print("eq. (1) fitted to the mean G:")
+    for p in s["pairs"]:
+        lab = f"{names[p['i']]}{names[p['j']]}" if names else f"{p['i']}{p['j']}"
+        print(f"  G{lab}: R^2 = {p['r2']:.3f}, rate {p['rate']:.3f} per pulse, mean "
+              f"change {100 * p['change']:+.4f} +- {100 * p['sem']:.4f} %, "
+              f"{'anti-Hebbian' if p['anti_hebbian'] else 'Hebbian'}")
+    print(f"runs: {out / 'runs'}")
+    return 0
+
+
 def _energy(args):
     from .associative import energy_command
 
@@ -146,6 +189,25 @@ def main(argv=None) -> int:
     an = sub.add_parser("analyse", help="fit eq. (1) and draw Fig. 2 for a run")
     an.add_argument("run", help="run directory")
     an.set_defaults(func=_analyse)
+
+    es = sub.add_parser(
+        "ensemble", help="train thermal realisations of a configuration and fit "
+                         "eq. (1) to their mean G (optionally just below the "
+                         "film's 0 K switching threshold)")
+    es.add_argument("config", help="TOML file with [device] and [training]")
+    es.add_argument("--realisations", type=int, default=16)
+    es.add_argument("--out", help="ensemble directory (default runs/<config>_ens)")
+    es.add_argument("--below", type=float, default=None,
+                    help="train at this fraction of the bisected 0 K threshold "
+                         "(e.g. 0.99) instead of the configuration's field")
+    es.add_argument("--bracket", type=float, nargs=2, default=[1e-3, 50e-3],
+                    metavar=("LO", "HI"),
+                    help="peak fields (T) that bracket the threshold")
+    es.add_argument("--steps", type=int, default=8, help="bisection steps")
+    es.add_argument("--engine", choices=["auto", "oommf", "magnumnp"],
+                    help="override the configuration's engine")
+    es.add_argument("--quiet", action="store_true", help="no progress bar")
+    es.set_defaults(func=_ensemble)
 
     en = sub.add_parser("energy",
                         help="Hopfield energies of all states of a trained run")

@@ -7,6 +7,10 @@ of one large film) approaches its fixed point gradually, as eq. (1) says. This
 module runs such an ensemble, one ordinary run directory per realisation (each
 resumable), and stacks the histories so that ``ubhop.fit_learning_law`` can be
 applied to the mean.
+
+The window is narrow (about 2 % of the field on the demo's film), so the 0 K
+threshold has to be found for each film: :func:`switching_threshold` bisects
+it with ordinary 0 K training runs.
 """
 
 from __future__ import annotations
@@ -19,6 +23,163 @@ import xarray as xr
 
 from . import runs
 from .training import TrainingConfig, train
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    """A bracket of a film's 0 K switching threshold.
+
+    Attributes
+    ----------
+    lo, hi : float
+        Peak fields (T): one pulse at ``lo`` leaves no lasting change in G, one
+        at ``hi`` does.
+    probes : tuple of (float, float)
+        Every peak field tried (T) and the lasting change it left
+        (``max |dG/G|`` over the pairs after the relaxation), in order.
+    tol : float
+        The change above which a pulse counts as switching.
+    pattern : str
+        The pattern of the pulse.
+    """
+
+    lo: float
+    hi: float
+    probes: tuple
+    tol: float
+    pattern: str
+
+    def to_dict(self) -> dict:
+        return {"lo_T": self.lo, "hi_T": self.hi, "tol": self.tol,
+                "pattern": self.pattern,
+                "probes": [{"peak_T": p, "max_rel_change": c} for p, c in self.probes]}
+
+
+def lasting_change(g_hist) -> float:
+    """``max |G(1) - G(0)| / G(0)`` over the off-diagonal pairs of a history.
+
+    Parameters
+    ----------
+    g_hist : array_like
+        ``(T + 1, N, N)`` conductances (S); steps 0 and 1 are used.
+    """
+    g = np.asarray(g_hist, dtype=float)
+    off = ~np.eye(g.shape[-1], dtype=bool)
+    return float(np.abs((g[1] - g[0])[off] / g[0][off]).max())
+
+
+def bisect_threshold(changes, lo: float, hi: float, steps: int, tol: float):
+    """Bisect the field at which ``changes(peak)`` first exceeds ``tol``.
+
+    Assumes one crossing in ``[lo, hi]`` (a pulse that switches at some field
+    switches at every larger one); the returned bracket is then
+    ``(hi - lo) / 2**steps`` wide.
+
+    Parameters
+    ----------
+    changes : callable
+        ``changes(peak)`` -> the lasting change (dimensionless) of one pulse.
+    lo, hi : float
+        Starting bracket (T), ``0 < lo < hi``.
+    steps : int
+        Bisection steps, >= 0.
+    tol : float
+        Change above which a pulse switches, > 0.
+
+    Returns
+    -------
+    lo, hi : float
+    probes : list of (float, float)
+
+    Raises
+    ------
+    ValueError
+        If ``lo`` already switches or ``hi`` does not: no bracket.
+    """
+    if not (0 < lo < hi and np.isfinite(hi)):
+        raise ValueError(f"The bracket must satisfy 0 < lo < hi (T), got lo={lo!r}, "
+                         f"hi={hi!r}.")
+    if not (isinstance(steps, int) and steps >= 0):
+        raise ValueError(f"steps must be an int >= 0, got {steps!r}.")
+    if not (tol > 0 and np.isfinite(tol)):
+        raise ValueError(f"tol must be a finite number > 0, got {tol!r}.")
+    probes = []
+
+    def switches(peak):
+        c = float(changes(peak))
+        probes.append((float(peak), c))
+        return c > tol
+
+    if switches(lo):
+        raise ValueError(f"One pulse at lo = {lo * 1e3:g} mT already changes G by "
+                         f"{probes[-1][1]:.3g} > tol = {tol:g}: lower lo.")
+    if not switches(hi):
+        raise ValueError(f"One pulse at hi = {hi * 1e3:g} mT changes G by only "
+                         f"{probes[-1][1]:.3g} <= tol = {tol:g}: raise hi.")
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (lo, mid) if switches(mid) else (mid, hi)
+    return lo, hi, probes
+
+
+def switching_threshold(config: TrainingConfig, lo: float, hi: float, out_dir,
+                        steps: int = 6, tol: float = 1e-4, engine=None,
+                        progress: bool = True) -> Threshold:
+    """Bracket the 0 K peak field at which one pulse first changes G lastingly.
+
+    Each probe is a 0 K training run of ``config`` cut to one pulse of its
+    first pattern, at a peak field between ``lo`` and ``hi`` (bisection): the
+    film is relaxed from its start, pulsed, relaxed again, and the pulse
+    switches if G moved by more than ``tol`` (relative, any pair). The probes
+    are ordinary run directories under ``out_dir`` (reused when the
+    bisection is run again), and the bracket is written to
+    ``out_dir/threshold.json``.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+        Device, start, pulse shape, relaxation and engine of the film.
+    lo, hi : float
+        Peak fields (T) that bracket the threshold: ``lo`` must not switch,
+        ``hi`` must.
+    out_dir : str or Path
+        Directory of the probe runs.
+    steps : int
+        Bisection steps; the bracket ends ``(hi - lo) / 2**steps`` wide.
+        Default 6.
+    tol : float
+        Relative change of G that counts as switching. Default 1e-4.
+    engine : Engine, optional
+        Default: ``ubhop.get_engine(config.engine)``.
+    progress : bool
+        Print each probe.
+
+    Returns
+    -------
+    Threshold
+    """
+    from .engines import get_engine
+
+    if engine is None:
+        engine = get_engine(config.engine)
+    pattern = config.steps[0][1]
+    out_dir = Path(out_dir)
+
+    def changes(peak):
+        cfg = dataclasses.replace(config, schedule=[(pattern, 1)], cycles=1,
+                                  peak_field=float(peak), v0=None, temperature=0.0,
+                                  chunk=1)
+        hist = train(cfg, out_dir / f"probe_{peak * 1e3:.6f}mT", engine=engine,
+                     progress=False)
+        c = lasting_change(hist.G.values)
+        if progress:
+            print(f"  {peak * 1e3:.4f} mT: max |dG/G| = {c:.3g}", flush=True)
+        return c
+
+    lo, hi, probes = bisect_threshold(changes, lo, hi, steps, tol)
+    thr = Threshold(lo, hi, tuple(probes), float(tol), pattern)
+    runs.write_json(out_dir / "threshold.json", thr.to_dict())
+    return thr
 
 
 def realisation_dir(out_dir, k: int) -> Path:
@@ -147,3 +308,47 @@ def ensemble_history(out_dir, realisations: int | None = None) -> xr.Dataset:
                 "j": ref.j, "node": ref.node},
         attrs={"realisations": r},
     )
+
+
+def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
+    """Eq. (1) fitted to an ensemble's mean conductances, pair by pair.
+
+    Parameters
+    ----------
+    ens : xarray.Dataset
+        From :func:`ensemble_history` or :func:`train_ensemble`.
+    tol : float
+        Relative change of G above which a realisation has left its start.
+
+    Returns
+    -------
+    dict
+        ``realisations``, ``pulses``; ``left_start_fraction`` (per step: the
+        fraction of realisations whose G differs from their start by more
+        than ``tol`` on some pair); ``pairs``: per pair ``i``, ``j``, ``r2``
+        and ``rate`` of eq. (1) fitted to ``G_mean``, the mean relative change
+        ``change`` and its standard error ``sem`` at the last step, and
+        ``anti_hebbian`` (whether the change has the sign of ``-V_i V_j`` of
+        the first pulse).
+    """
+    from .learning import fit_learning_law
+
+    g = ens.G.values  # (R, T + 1, N, N)
+    v = ens.voltage.values
+    prods = np.einsum("ti,tj->tij", v[1:], v[1:])
+    fit = fit_learning_law(ens.G_mean.values, prods)
+    off = ~np.eye(g.shape[-1], dtype=bool)
+    left = [float(np.mean([np.abs((gr[t] - gr[0])[off] / gr[0][off]).max() > tol
+                           for gr in g])) for t in range(g.shape[1])]
+    g0 = ens.G_mean.values[0]
+    pairs = []
+    for p in fit.pairs:
+        i, j = p.pair
+        change = (ens.G_mean.values[-1, i, j] - g0[i, j]) / g0[i, j]
+        pairs.append({"i": int(i), "j": int(j), "r2": float(p.r2),
+                      "rate": float(p.rate), "change": float(change),
+                      "sem": float(ens.G_sem.values[-1, i, j] / g0[i, j]),
+                      "anti_hebbian": bool(np.sign(change)
+                                           == -np.sign(prods[0, i, j]))})
+    return {"realisations": int(g.shape[0]), "pulses": int(g.shape[1] - 1),
+            "left_start_fraction": left, "pairs": pairs}

@@ -7,7 +7,8 @@ does the same with the package: ``TrainingConfig(temperature=300)`` (the
 training's raised-cosine pulses) and ``ubhop.ensemble.train_ensemble``.
 
 1. Bisect the peak field at which one 0 K training pulse of ``++--`` first
-   changes G lastingly (``max |dG/G| > 1e-4`` after minimisation).
+   changes G lastingly (``max |dG/G| > 1e-4`` after minimisation):
+   ``ubhop.ensemble.switching_threshold``.
 2. Train ``--realisations`` thermal realisations of ``--pulses`` pulses at
    ``--below`` of that field, 300 K.
 3. Fit eq. (1) (``ubhop.fit_learning_law``) to the mean G and print, per pair,
@@ -31,27 +32,19 @@ import dataclasses
 import json
 from pathlib import Path
 
-import numpy as np
 from near_threshold import print_absorption, states_and_chain
 
 import ubhop
 from ubhop import runs
 from ubhop.demo import demo_config
-from ubhop.ensemble import ensemble_history, train_ensemble
-from ubhop.training import train
+from ubhop.ensemble import (
+    ensemble_history,
+    ensemble_summary,
+    switching_threshold,
+    train_ensemble,
+)
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
-
-
-def switches(peak, out, engine, tol=1e-4):
-    """Whether one 0 K training pulse at ``peak`` (T) changes G lastingly."""
-    cfg = dataclasses.replace(demo_config(engine="oommf"), schedule=[("++--", 1)],
-                              peak_field=peak, chunk=1)
-    h = train(cfg, Path(out) / f"bisect_{peak * 1e3:.4f}mT", engine=engine,
-              progress=False)
-    g = h.G.values
-    off = ~np.eye(4, dtype=bool)
-    return float(np.abs((g[1] - g[0])[off] / g[0][off]).max()) > tol
 
 
 def report(ens, out, summary=None):
@@ -60,25 +53,15 @@ def report(ens, out, summary=None):
     With ``summary`` (the run's settings), also writes ``out/summary.json``.
     """
     g = ens.G.values  # (R, T + 1, 4, 4)
-    v = ens.voltage.values
-    prods = np.einsum("ti,tj->tij", v[1:], v[1:])
-    fit = ubhop.fit_learning_law(ens.G_mean.values, prods)
-    off = ~np.eye(4, dtype=bool)
-    left = [float(np.mean([np.abs((gr[t] - gr[0])[off] / gr[0][off]).max() > 1e-4
-                           for gr in g])) for t in range(g.shape[1])]
-    g0 = ens.G_mean.values[0]
-    rows = []
-    for p in fit.pairs:
-        i, j = p.pair
-        change = (ens.G_mean.values[-1, i, j] - g0[i, j]) / g0[i, j]
-        sem = ens.G_sem.values[-1, i, j] / g0[i, j]
-        rows.append({"pair": "NESW"[i] + "NESW"[j], "r2": p.r2, "rate": p.rate,
-                     "change_pct": 100 * change, "sem_pct": 100 * sem,
-                     "anti_hebbian": bool(np.sign(change) == -np.sign(prods[0, i, j]))})
+    summ = ensemble_summary(ens)
+    left = summ["left_start_fraction"]
+    rows = [{"pair": "NESW"[p["i"]] + "NESW"[p["j"]], "r2": p["r2"], "rate": p["rate"],
+             "change_pct": 100 * p["change"], "sem_pct": 100 * p["sem"],
+             "anti_hebbian": p["anti_hebbian"]} for p in summ["pairs"]]
     if summary is not None:
         runs.write_json(Path(out) / "summary.json",
-                        {**summary, "realisations": int(g.shape[0]),
-                         "pulses": int(g.shape[1] - 1), "left_start_fraction": left,
+                        {**summary, "realisations": summ["realisations"],
+                         "pulses": summ["pulses"], "left_start_fraction": left,
                          "pairs": rows})
     print("fraction of realisations that have left the start, per pulse: "
           + " ".join(f"{x:.2f}" for x in left))
@@ -118,17 +101,17 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     thr_path = args.out / "threshold.json"
-    if thr_path.exists():
-        lo, hi = json.loads(thr_path.read_text())["bracket"]
+    if thr_path.exists():  # a bracket found before (also the committed runs')
+        saved = json.loads(thr_path.read_text())
+        lo, hi = saved["bracket"] if "bracket" in saved else (saved["lo_T"],
+                                                              saved["hi_T"])
     else:
-        lo, hi = args.bracket
-        if switches(lo, args.out, engine) or not switches(hi, args.out, engine):
-            raise SystemExit(f"{lo} T and {hi} T do not bracket the threshold")
-        for _ in range(args.bisect):
-            mid = 0.5 * (lo + hi)
-            lo, hi = (lo, mid) if switches(mid, args.out, engine) else (mid, hi)
-            print(f"threshold in [{lo * 1e3:.4f}, {hi * 1e3:.4f}] mT", flush=True)
-        runs.write_json(thr_path, {"bracket": [lo, hi]})
+        cfg0 = dataclasses.replace(demo_config(engine="oommf"),
+                                   schedule=[("++--", 1)])
+        thr = switching_threshold(cfg0, *args.bracket, args.out / "threshold",
+                                  steps=args.bisect, engine=engine)
+        lo, hi = thr.lo, thr.hi
+        runs.write_json(thr_path, thr.to_dict())
     peak = args.below * hi
     print(f"0 K threshold in [{lo * 1e3:.4f}, {hi * 1e3:.4f}] mT; training at "
           f"{peak * 1e3:.4f} mT, {args.temperature:g} K", flush=True)
