@@ -139,3 +139,39 @@ def test_bad_materials():
         ubhop.Disorder(K_spread=2)
     with pytest.raises(ValueError, match="Unknown device keys"):
         ubhop.Device.from_dict({"size": [1, 1], "pads": [], "colour": "red"})
+
+
+def test_weak_grain_boundaries():
+    """One side of every link between two grains gets boundary_exchange * A."""
+    from ubhop.grains import voronoi_grains
+
+    d = ubhop.Disorder(grain_size=50e-9, K=2e4, seed=2, boundary_exchange=0.1)
+    dev = ubhop.Device.square4(size=500e-9, cell=(10e-9, 10e-9, None), disorder=d)
+    labels, n_grains = voronoi_grains(dev.size, dev.n[:2], dev.cell[:2], 50e-9, 2)
+    mark = dev.boundary_cells()
+    for axis in (0, 1):
+        a = np.moveaxis(labels, axis, 0)
+        b = np.moveaxis(mark, axis, 0)
+        cross = a[1:] != a[:-1]
+        # every link across a boundary has its lower-index cell marked
+        low_side = np.where(a[1:] > a[:-1], b[:-1], b[1:])
+        assert cross.any() and low_side[cross].all()
+    # one side only: a marked cell always borders a grain of higher index
+    padded = np.pad(labels, 1, constant_values=-1)
+    higher = np.zeros_like(mark)
+    for sx, sy in ((0, 1), (2, 1), (1, 0), (1, 2)):
+        higher |= padded[sx:sx + labels.shape[0], sy:sy + labels.shape[1]] > labels
+    np.testing.assert_array_equal(mark, higher)
+    assert 0.2 < mark.mean() < 0.5, mark.mean()
+    a_field = dev.exchange().array[..., 0]
+    assert set(np.unique(a_field)) == {0.1 * dev.py.A, dev.py.A}
+    np.testing.assert_array_equal(a_field[..., 0] < dev.py.A, mark)
+    # uniform A: no field
+    assert ubhop.Device.square4(size=500e-9, cell=(10e-9, 10e-9, None),
+                                disorder=ubhop.Disorder()).exchange() is None
+    assert ubhop.Device.square4(size=500e-9).exchange() is None
+    # the setting survives the TOML round trip of a device
+    assert ubhop.Device.from_dict(dev.to_dict()).disorder == d
+    for bad in (0, -0.1, 1.5, "x"):
+        with pytest.raises(ValueError, match=r"boundary_exchange must lie in \(0, 1\]"):
+            ubhop.Disorder(boundary_exchange=bad)

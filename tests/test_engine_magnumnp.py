@@ -14,6 +14,7 @@ from engine_physics import (
     check_relax_lowers_energy,
     check_second_relax_changes_nothing,
     check_time_relax_lowers_energy,
+    check_weak_boundaries_enter_the_minimum,
     demag_tensor,
 )
 from engine_physics import unit_field as _uniform
@@ -109,6 +110,10 @@ def test_relax_time_with_strong_damping_lowers_energy(engine, dev100):
 
 def test_anisotropy_enters_the_minimum(engine):
     check_anisotropy_enters_the_minimum(engine)
+
+
+def test_weak_grain_boundaries_enter_the_minimum(engine):
+    check_weak_boundaries_enter_the_minimum(engine)
 
 
 def test_oersted_pulse_changes_m_under_the_current(engine, dev200):

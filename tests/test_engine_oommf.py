@@ -27,6 +27,7 @@ from engine_physics import (
     check_relax_lowers_energy,
     check_second_relax_changes_nothing,
     check_time_relax_lowers_energy,
+    check_weak_boundaries_enter_the_minimum,
 )
 from engine_physics import unit_field as _uniform
 
@@ -333,6 +334,9 @@ class TestPhysics:
 
     def test_relax_time_with_strong_damping_lowers_energy(self, engine, dev100):
         check_time_relax_lowers_energy(engine, dev100)
+
+    def test_weak_grain_boundaries_enter_the_minimum(self, engine):
+        check_weak_boundaries_enter_the_minimum(engine)
 
     def test_anisotropy_enters_the_minimum(self, engine):
         check_anisotropy_enters_the_minimum(engine)

@@ -318,6 +318,46 @@ class Device:
         return (df.Field(mesh, nvdim=1, value=k_arr),
                 df.Field(mesh, nvdim=3, value=u_arr))
 
+    def boundary_cells(self) -> np.ndarray | None:
+        """In-plane cells of reduced exchange on the grain boundaries.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            ``(nx, ny)`` bool: the cells with an in-plane neighbour (+-x,
+            +-y) in a grain of higher index, i.e. one side of each boundary;
+            None without disorder.
+        """
+        if self.disorder is None:
+            return None
+        d = self.disorder
+        labels, _ = voronoi_grains(self.size, self.n[:2], self.cell[:2],
+                                   d.grain_size, d.seed)
+        mark = np.zeros(labels.shape, dtype=bool)
+        mark[:-1, :] |= labels[1:, :] > labels[:-1, :]
+        mark[1:, :] |= labels[:-1, :] > labels[1:, :]
+        mark[:, :-1] |= labels[:, 1:] > labels[:, :-1]
+        mark[:, 1:] |= labels[:, :-1] > labels[:, 1:]
+        return mark
+
+    def exchange(self):
+        """The exchange stiffness as a field, or None where it is uniform.
+
+        Returns
+        -------
+        df.Field or None
+            ``A`` (J/m, ``nvdim=1``) on ``dev.mesh``: ``py.A``, times
+            ``disorder.boundary_exchange`` in :meth:`boundary_cells`; None
+            when the device has no disorder or ``boundary_exchange == 1``
+            (then ``py.A`` everywhere).
+        """
+        if self.disorder is None or self.disorder.boundary_exchange == 1:
+            return None
+        mark = self.boundary_cells()
+        a = np.where(mark, self.disorder.boundary_exchange * self.py.A, self.py.A)
+        a = np.repeat(a[:, :, None, None], self.n[2], axis=2)
+        return df.Field(self.mesh, nvdim=1, value=a)
+
     # ----------------------------------------------------------------- layouts
     @classmethod
     def square4(cls, size: float = 1e-6, thickness: float = 10e-9, cell=None,

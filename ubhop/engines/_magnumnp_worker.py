@@ -114,6 +114,8 @@ class _Run:
         self.state = state = mnp.State(mesh)
         state.material = {"Ms": float(cfg["Ms"]), "A": float(cfg["A"]),
                           "alpha": float(cfg["alpha"])}
+        if "A" in data:  # weakened grain boundaries: A per cell
+            state.material["A"] = self._tensor(data["A"].reshape(n))
         self.terms = [mnp.ExchangeField(), mnp.DemagField()]
         if "K" in data:
             state.material["Ku"] = self._tensor(data["K"].reshape(n))

@@ -153,6 +153,9 @@ class MagnumNPEngine(Engine):
             "compile": self.compile, "stages": [],
         }
         data = {"m0": np.asarray(m, dtype=np.float64)}
+        exch = dev.exchange()
+        if exch is not None:
+            data["A"] = np.asarray(exch.array, dtype=np.float64)
         aniso = dev.anisotropy()
         if aniso is not None:
             K, u = aniso

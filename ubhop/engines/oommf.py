@@ -3,9 +3,10 @@
 This is the reference engine. Each stage of a schedule is one oommfc drive of
 a ``micromagneticmodel.System`` with the device's energy:
 
-- exchange ``mm.Exchange(A)``, demagnetisation ``mm.Demag()`` and, for a
-  device with grain disorder, ``mm.UniaxialAnisotropy(K, u)`` with the fields
-  of ``dev.anisotropy()``;
+- exchange ``mm.Exchange(A)`` (``A`` a field, ``Oxs_ExchangePtwise``, when
+  ``dev.exchange()`` weakens the grain boundaries), demagnetisation
+  ``mm.Demag()`` and, for a device with grain disorder,
+  ``mm.UniaxialAnisotropy(K, u)`` with the fields of ``dev.anisotropy()``;
 - during a ``Pulse`` also ``mm.Zeeman(H=pulse.field, name="pulse")`` whose
   time profile is ``Pulse.profile``: an ``Oxs_TransformZeeman`` with a Tcl
   script that evaluates the raised-cosine profile and its derivative
@@ -227,7 +228,8 @@ class OOMMFEngine(Engine):
 
     # --------------------------------------------------------------- systems
     def _energy(self, dev, aniso, pulse=None):
-        energy = mm.Exchange(A=dev.py.A) + mm.Demag()
+        exch = self._exchange
+        energy = mm.Exchange(A=dev.py.A if exch is None else exch) + mm.Demag()
         if aniso is not None:
             energy += mm.UniaxialAnisotropy(K=aniso[0], u=aniso[1])
         if pulse is not None:
@@ -273,6 +275,7 @@ class OOMMFEngine(Engine):
         if hasattr(runner, "timeout"):
             runner.timeout = self.timeout
         aniso = dev.anisotropy()
+        self._exchange = dev.exchange()
         arrays, infos = [], []
         if self.workdir is None:
             work = tempfile.mkdtemp(prefix="ubhop-oommf-")
