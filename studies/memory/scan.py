@@ -74,6 +74,8 @@ DEFAULTS = {
     "ralpha": None,  # damping during relax="time"
     "rise": None,  # default: min(50 ps, dur / 4)
     "chunk": None,  # pulses per engine call; default: all of them
+    "bx": 1.0,  # grain-boundary exchange / A (Disorder.boundary_exchange)
+    "T": 0.0,  # temperature during the pulses (K)
 }
 
 # Batch A: 1 um, 50 nm grains, demagnetised start: pulse duration / field / K.
@@ -86,6 +88,9 @@ _V = {"size": 1e-6, "pulses": 10, "start": "vortex"}
 _D = {"size": 1e-6, "pulses": 8, "start": "uniform_diag", "grain": 50e-9}
 # Batch F: fine pinning on 5 nm cells.
 _F = {"size": 1e-6, "pulses": 8, "cell": 5e-9, "K": 2e4, "K_spread": 0.5}
+# Batch G: a granular film, grain boundaries of reduced exchange (bx * A).
+_G = {"size": 1e-6, "pulses": 8, "grain": 50e-9, "K": 2e4, "K_spread": 0.5,
+      "dur": 0.2e-9}
 
 CONFIGS = [
     {"name": "smoke", "size": 0.5e-6, "grain": 50e-9, "K": 5e3, "peak": 10e-3,
@@ -134,6 +139,10 @@ CONFIGS = [
      "start": "uniform_diag", "peak": 15e-3, "dur": 0.2e-9},
     {"name": "F2_5nm_g10_vortex_10mT_0.1ns", **_F, "grain": 10e-9,
      "start": "vortex", "peak": 10e-3, "dur": 0.1e-9},
+    {"name": "G1_bx0.1_diag_15mT", **_G, "bx": 0.1, "start": "uniform_diag",
+     "peak": 15e-3},
+    {"name": "G2_bx0.1_demag_15mT", **_G, "bx": 0.1, "start": "demagnetised",
+     "peak": 15e-3},
 ]
 
 # Not in the table. B5 was queued after B4 but not run. The b_* runs were a
@@ -197,7 +206,8 @@ def training_config(p: dict, engine: str = "oommf") -> TrainingConfig:
     disorder = None
     if p["grain"]:
         disorder = ubhop.Disorder(grain_size=p["grain"], K=p["K"],
-                                  K_spread=p["K_spread"], seed=p["seed"])
+                                  K_spread=p["K_spread"], seed=p["seed"],
+                                  boundary_exchange=p["bx"])
     dev = ubhop.Device.square4(size=p["size"], cell=(p["cell"], p["cell"], None),
                                disorder=disorder)
     n_pulses = sum(n for _, n in p["schedule"])
@@ -207,7 +217,7 @@ def training_config(p: dict, engine: str = "oommf") -> TrainingConfig:
         pulse_duration=p["dur"], rise=rise,
         relax=Relax(method=p["relax"], duration=p["rdur"], alpha=p["ralpha"]),
         start=p["start"], seed=p["seed"], engine=engine,
-        chunk=p["chunk"] or n_pulses,
+        chunk=p["chunk"] or n_pulses, temperature=p["T"],
     )
 
 

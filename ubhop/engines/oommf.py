@@ -135,7 +135,8 @@ class OOMMFEngine(Engine):
         Default: found like oommfc does (``OOMMFTCL``, ``oommf`` on PATH,
         Docker), one per process, with ubhop's fixes.
     timeout : float, optional
-        Wall-clock limit of one drive (s); past it OOMMF is stopped and
+        Wall-clock limit of one OOMMF process (s): one stage, or the whole
+        schedule when it runs in one process. Past it OOMMF is stopped and
         ``OOMMFTimeoutError`` (a ``RuntimeError``) raised. None: no limit.
     min_torque : float
         ``stopping_mxHxm`` of ``Relax(method="minimise")`` (A/m). Default 0.1.
@@ -206,6 +207,7 @@ class OOMMFEngine(Engine):
         self.relax_alpha = None if relax_alpha is None else float(relax_alpha)
         self.workdir = workdir
         self.single_process = single_process
+        self._exchange = None  # A per cell of the device being run (or None)
 
     def __repr__(self):
         return (f"OOMMFEngine(n_threads={self.n_threads}, runner={self.runner!r}, "
@@ -271,6 +273,13 @@ class OOMMFEngine(Engine):
         from tqdm.auto import tqdm
 
         t_wall = time.perf_counter()
+        reason = _schedule.single_process_reason(dev, stages, self.relax_alpha)
+        if self.single_process is True and reason is not None:
+            raise ValueError(f"single_process=True, but this schedule cannot run in "
+                             f"one OOMMF process: {reason}.")
+        single = (reason is None and (self.single_process is True
+                                      or (self.single_process == "auto"
+                                          and len(stages) > 1)))
         runner = self.runner
         if hasattr(runner, "timeout"):
             runner.timeout = self.timeout
@@ -285,13 +294,6 @@ class OOMMFEngine(Engine):
                           and hasattr(os, "getuid") and os.getuid() == 0)
         if docker_as_root:  # the image's non-root user writes here
             os.chmod(work, 0o777)
-        reason = _schedule.single_process_reason(dev, stages, self.relax_alpha)
-        if self.single_process is True and reason is not None:
-            raise ValueError(f"single_process=True, but this schedule cannot run in "
-                             f"one OOMMF process: {reason}.")
-        single = (reason is None and (self.single_process is True
-                                      or (self.single_process == "auto"
-                                          and len(stages) > 1)))
         bar = tqdm(total=len(stages), disable=not progress, desc="OOMMF",
                    unit="stage")
         try:
