@@ -141,3 +141,9 @@ def test_stage_summaries_count_steps_per_schedule_stage():
     assert relax["energy_terms_end_J"] == {"exchange": 0.5}
     with pytest.raises(RuntimeError, match="2 rows for 3 stages"):
         sched.stage_summaries(table.iloc[:2], plan)
+
+
+def test_finished_stages_for_progress():
+    names = ["schedule.mif", "schedule-Oxs_TimeDriver-Magnetization-00-0000010.omf",
+             "schedule-Oxs_TimeDriver-Magnetization-03-0000310.omf", "m0.omf"]
+    assert sched.finished_stages(names) == {0, 3}

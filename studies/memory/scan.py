@@ -143,6 +143,16 @@ CONFIGS = [
      "peak": 15e-3},
     {"name": "G2_bx0.1_demag_15mT", **_G, "bx": 0.1, "start": "demagnetised",
      "peak": 15e-3},
+    {"name": "G3_bx0.1_diag_15mT_300K", **_G, "bx": 0.1, "start": "uniform_diag",
+     "peak": 15e-3, "T": 300.0},
+    {"name": "G4_bx0.1_demag_15mT_300K", **_G, "bx": 0.1, "start": "demagnetised",
+     "peak": 15e-3, "T": 300.0},
+    {"name": "G5_bx0.02_demag_15mT_300K", **_G, "bx": 0.02,
+     "start": "demagnetised", "peak": 15e-3, "T": 300.0},
+    {"name": "G6_bx0.1_demag_20mT_300K", **_G, "bx": 0.1, "start": "demagnetised",
+     "peak": 20e-3, "T": 300.0},
+    {"name": "G7_bx0.1_demag_15mT_300K_s1", **_G, "bx": 0.1, "seed": 1,
+     "start": "demagnetised", "peak": 15e-3, "T": 300.0},
 ]
 
 # Not in the table. B5 was queued after B4 but not run. The b_* runs were a

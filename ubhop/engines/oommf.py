@@ -365,7 +365,7 @@ class OOMMFEngine(Engine):
                 with open("schedule.mif", "w", encoding="utf-8") as f:
                     f.write(mif)
                 t1 = time.perf_counter()
-                with self._errors(0, label):
+                with self._errors(0, label), _watch_stages(drive_dir, plan, bar):
                     self.runner.call(argstr="schedule.mif", n_threads=self.n_threads,
                                      verbose=0)
                 solver_s = time.perf_counter() - t1
@@ -388,7 +388,8 @@ class OOMMFEngine(Engine):
             if kind == "relax":
                 info["method"] = st.method
             infos.append(info)
-            bar.update(1)
+        bar.n = len(stages)
+        bar.refresh()
         wall = time.perf_counter() - t0
         # one process: its times belong to the schedule, not to a stage
         self._single_times = {"solver_s": solver_s, "wall_s": wall,
@@ -453,6 +454,32 @@ class OOMMFEngine(Engine):
             self.provenance.update(
                 boxsi_s=times["boxsi_s"], files=times["files"],
                 **({"dir": times["dir"]} if kept is not None else {}))
+
+
+@contextlib.contextmanager
+def _watch_stages(drive_dir, plan, bar, every=0.5):
+    """While OOMMF runs, move ``bar`` on as the stages' m files appear."""
+    if bar.disable:
+        yield
+        return
+    last = {k: s.source for k, s in enumerate(plan) if s.last}
+    stop = threading.Event()
+
+    def poll():
+        while not stop.wait(every):
+            done = _schedule.finished_stages(os.listdir(drive_dir))
+            n = sum(1 for k in done if k in last)
+            if n > bar.n:
+                bar.n = n
+                bar.refresh()
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _unit(array, dev, k, label):

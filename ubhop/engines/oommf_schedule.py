@@ -254,6 +254,11 @@ Schedule Oxs_TimeDriver::Magnetization mags Stage 1
 _STAGE_FILE = re.compile(r"-Oxs_TimeDriver-Magnetization-(\d+)-(\d+)\.omf$")
 
 
+def finished_stages(names) -> set[int]:
+    """The OOMMF stages whose magnetisation file is among ``names``."""
+    return {int(m.group(1)) for m in map(_STAGE_FILE.search, names) if m}
+
+
 def stage_files(names, n_stages: int) -> list[str]:
     """The magnetisation file of each stage, in stage order.
 
@@ -333,6 +338,6 @@ def source_of_results(plan) -> np.ndarray:
     return np.array([k for k, s in enumerate(plan) if s.last], dtype=int)
 
 
-__all__ = ["OOMMFStage", "RAMP_TCL", "driver_mif", "profile_tcl",
+__all__ = ["OOMMFStage", "RAMP_TCL", "driver_mif", "finished_stages", "profile_tcl",
            "single_process_reason", "source_of_results", "stage_files",
            "stage_plan", "stage_summaries"]
