@@ -16,6 +16,8 @@ Usage::
 
     python studies/fig3/run_fig3.py --engine oommf --out runs/fig3
     python studies/fig3/run_fig3.py --engine oommf --start vortex --out runs/fig3_vortex
+    python studies/fig3/run_fig3.py --engine oommf --peak 25e-3 --k-spread 0.5 \
+        --boundary-exchange 0.1 --out runs/fig3_granular
 """
 
 from __future__ import annotations
@@ -54,12 +56,21 @@ def main(argv=None) -> int:
     ap.add_argument("--start", default="uniform_diag",
                     help="starting texture (TrainingConfig.start)")
     ap.add_argument("--peak", type=float, default=15e-3, help="peak field (T)")
+    ap.add_argument("--boundary-exchange", type=float, default=1.0,
+                    help="grain-boundary exchange / A (Disorder.boundary_exchange)")
+    ap.add_argument("--k-spread", type=float, default=0.0,
+                    help="relative spread of the grains' K (Disorder.K_spread)")
     args = ap.parse_args(argv)
 
     out = Path(args.out)
     base = demo_config(pulses=args.pulses, engine=args.engine, size=args.size,
                        seed=args.seed)
     base = dataclasses.replace(base, start=args.start, peak_field=args.peak)
+    disorder = dataclasses.replace(base.device.disorder, K_spread=args.k_spread,
+                                   boundary_exchange=args.boundary_exchange)
+    dev = base.device
+    base = dataclasses.replace(base, device=type(dev).from_dict(
+        {**dev.to_dict(), "disorder": dataclasses.asdict(disorder)}))
     engine = get_engine(args.engine)
     print(f"engine: {engine.name}")
     t0 = time.perf_counter()
