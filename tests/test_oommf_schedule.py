@@ -62,6 +62,9 @@ def test_stage_plan_splits_snapshots_and_shares_fields():
                                       True]
     # the stage whose m is each schedule stage's result
     assert sched.source_of_results(plan).tolist() == [2, 3, 4, 7]
+    # equal values share a term too (one term per pattern, not per pulse)
+    _, fields = sched.stage_plan([p1, _pulse(H1 * 1.0), _pulse(H2 * 2.0)])
+    assert len(fields) == 2
     # the whole schedule's time is kept
     assert sum(s.duration for s in plan) == pytest.approx(0.2e-9 * 2 + 1e-9 + 0.4e-9)
 

@@ -132,7 +132,8 @@ def stage_plan(stages) -> tuple[list[OOMMFStage], list]:
 
     A pulse with ``n_output = n`` becomes ``n`` stages of ``duration / n``
     (OOMMF writes m at the end of each); a time relaxation one stage. Pulses
-    with the same field object share one Zeeman term.
+    with the same field (the same object, or equal values) share one Zeeman
+    term.
 
     Parameters
     ----------
@@ -149,9 +150,12 @@ def stage_plan(stages) -> tuple[list[OOMMFStage], list]:
     for k, st in enumerate(stages):
         if isinstance(st, Pulse):
             key = id(st.field)
-            if key not in ids:
-                ids[key] = len(fields)
-                fields.append(st.field)
+            if key not in ids:  # a new object: share a term if its values match
+                same = [i for i, f in enumerate(fields)
+                        if np.array_equal(f.array, st.field.array)]
+                ids[key] = same[0] if same else len(fields)
+                if not same:
+                    fields.append(st.field)
             n = st.n_output
             dt = st.duration / n
             for j in range(n):
