@@ -153,6 +153,8 @@ CONFIGS = [
      "peak": 20e-3, "T": 300.0},
     {"name": "G7_bx0.1_demag_15mT_300K_s1", **_G, "bx": 0.1, "seed": 1,
      "start": "demagnetised", "peak": 15e-3, "T": 300.0},
+    {"name": "G8_2um_bx0.1_demag_15mT_300K", **_G, "size": 2e-6, "bx": 0.1,
+     "start": "demagnetised", "peak": 15e-3, "T": 300.0},
 ]
 
 # Not in the table. B5 was queued after B4 but not run. The b_* runs were a
