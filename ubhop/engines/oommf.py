@@ -510,13 +510,7 @@ def _table_summary(system) -> dict:
     if table is None or len(table.data) == 0:
         return {}
     row = table.data.iloc[-1]
-    out = {}
-    if "E" in row:
-        out["energy_end_J"] = float(row["E"])
-    terms = {c[2:]: float(row[c]) for c in row.index
-             if c.startswith("E_") and not c.startswith("E_calc")}
-    if terms:
-        out["energy_terms_end_J"] = terms
+    out = _schedule.row_energies(row)
     for col, key in (("max_mxHxm", "max_torque_end_A_per_m"),
                      ("iteration", "iterations"), ("t", "t_end_s")):
         if col in row:

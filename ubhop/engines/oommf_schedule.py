@@ -327,13 +327,32 @@ def stage_summaries(table, plan) -> list[dict]:
             prev_iter = float(row["iteration"])
         if "t" in row:
             info["t_end_s"] = float(row["t"])
-        if "E" in row:
-            info["energy_end_J"] = float(row["E"])
-        terms = {c[2:]: float(row[c]) for c in row.index
-                 if c.startswith("E_") and not c.startswith("E_calc")}
-        if terms:
-            info["energy_terms_end_J"] = terms
+        info.update(row_energies(row))
         out.append(info)
+    return out
+
+
+def row_energies(row) -> dict:
+    """Total and per-term energies (J) of one row of an OOMMF table.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        A row of ``ubermagtable.Table.data`` (columns ``E``, ``E_<term>``).
+
+    Returns
+    -------
+    dict
+        ``energy_end_J`` and ``energy_terms_end_J`` (by term name), where the
+        row has them.
+    """
+    out = {}
+    if "E" in row:
+        out["energy_end_J"] = float(row["E"])
+    terms = {c[2:]: float(row[c]) for c in row.index
+             if c.startswith("E_") and not c.startswith("E_calc")}
+    if terms:
+        out["energy_terms_end_J"] = terms
     return out
 
 
@@ -343,5 +362,5 @@ def source_of_results(plan) -> np.ndarray:
 
 
 __all__ = ["OOMMFStage", "RAMP_TCL", "driver_mif", "finished_stages", "profile_tcl",
-           "single_process_reason", "source_of_results", "stage_files",
-           "stage_plan", "stage_summaries"]
+           "row_energies", "single_process_reason", "source_of_results",
+           "stage_files", "stage_plan", "stage_summaries"]
