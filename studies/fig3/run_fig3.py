@@ -64,13 +64,9 @@ def main(argv=None) -> int:
 
     out = Path(args.out)
     base = demo_config(pulses=args.pulses, engine=args.engine, size=args.size,
-                       seed=args.seed)
+                       seed=args.seed, k_spread=args.k_spread,
+                       boundary_exchange=args.boundary_exchange)
     base = dataclasses.replace(base, start=args.start, peak_field=args.peak)
-    disorder = dataclasses.replace(base.device.disorder, K_spread=args.k_spread,
-                                   boundary_exchange=args.boundary_exchange)
-    dev = base.device
-    base = dataclasses.replace(base, device=type(dev).from_dict(
-        {**dev.to_dict(), "disorder": dataclasses.asdict(disorder)}))
     engine = get_engine(args.engine)
     print(f"engine: {engine.name}")
     t0 = time.perf_counter()

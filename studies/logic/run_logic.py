@@ -65,7 +65,8 @@ def gate_segments(gates, cycles, pulses):
 
 def run_seed(args, seed, engine):
     base = demo_config(pulses=args.pulses, engine=args.engine, size=args.size,
-                       seed=seed)
+                       seed=seed, k_spread=args.k_spread,
+                       boundary_exchange=args.boundary_exchange)
     segs, ends = gate_segments(args.gates, args.cycles, args.pulses)
     cfg = dataclasses.replace(base, schedule=segs, cycles=1, chunk=args.pulses)
     run_dir = Path(args.out) / f"seed{seed}"
@@ -130,6 +131,10 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="grain seeds")
     ap.add_argument("--gates", nargs="+", default=list(LEARNABLE))
     ap.add_argument("--trials", type=int, default=200, help="noisy reads per level")
+    ap.add_argument("--boundary-exchange", type=float, default=1.0,
+                    help="grain-boundary exchange / A (Disorder.boundary_exchange)")
+    ap.add_argument("--k-spread", type=float, default=0.0,
+                    help="relative spread of the grains' K (Disorder.K_spread)")
     args = ap.parse_args(argv)
     args.gates = [g.upper() for g in args.gates]
 
