@@ -175,3 +175,20 @@ def test_weak_grain_boundaries():
     for bad in (0, -0.1, 1.5, "x"):
         with pytest.raises(ValueError, match=r"boundary_exchange must lie in \(0, 1\]"):
             ubhop.Disorder(boundary_exchange=bad)
+
+
+def test_demo_config_granular_variant():
+    from ubhop.demo import demo_config
+
+    base = demo_config()
+    assert base.device.disorder.boundary_exchange == 1.0
+    assert base.device.exchange() is None  # the demo's film: grains fully coupled
+    granular = demo_config(k_spread=0.5, boundary_exchange=0.1)
+    d = granular.device.disorder
+    assert (d.K_spread, d.boundary_exchange) == (0.5, 0.1)
+    # only the disorder differs: same grains, same schedule and pulses
+    assert (d.grain_size, d.K, d.seed) == (50e-9, 2e4, 0)
+    assert granular.schedule == base.schedule
+    assert granular.peak_field == base.peak_field
+    a = granular.device.exchange().array
+    assert a.min() == pytest.approx(0.1 * base.device.py.A)
