@@ -94,7 +94,12 @@ def _ensemble(args):
     import dataclasses
 
     from .engines import get_engine
-    from .ensemble import ensemble_summary, switching_threshold, train_ensemble
+    from .ensemble import (
+        ensemble_summary,
+        format_ensemble_summary,
+        switching_threshold,
+        train_ensemble,
+    )
     from .training import TrainingConfig
 
     config = TrainingConfig.from_toml(args.config)
@@ -118,16 +123,9 @@ def _ensemble(args):
     ens = train_ensemble(config, out / "runs", args.realisations, engine=engine,
                          progress=not args.quiet)
     s = ensemble_summary(ens)
-    names = ["N", "E", "S", "W"] if ens.G.shape[-1] == 4 else None
     print(f"{s['realisations']} realisations x {s['pulses']} pulses at "
-          f"{config.temperature:g} K; fraction that has left the start, per pulse: "
-          + " ".join(f"{x:.2f}" for x in s["left_start_fraction"]))
-    print("eq. (1) fitted to the mean G:")
-    for p in s["pairs"]:
-        lab = f"{names[p['i']]}{names[p['j']]}" if names else f"{p['i']}{p['j']}"
-        print(f"  G{lab}: R^2 = {p['r2']:.3f}, rate {p['rate']:.3f} per pulse, mean "
-              f"change {100 * p['change']:+.4f} +- {100 * p['sem']:.4f} %, "
-              f"{'anti-Hebbian' if p['anti_hebbian'] else 'Hebbian'}")
+          f"{config.temperature:g} K")
+    print(format_ensemble_summary(s, "NESW" if ens.G.shape[-1] == 4 else None))
     print(f"runs: {out / 'runs'}")
     return 0
 

@@ -337,9 +337,8 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
     v = ens.voltage.values
     prods = np.einsum("ti,tj->tij", v[1:], v[1:])
     fit = fit_learning_law(ens.G_mean.values, prods)
-    off = ~np.eye(g.shape[-1], dtype=bool)
-    left = [float(np.mean([np.abs((gr[t] - gr[0])[off] / gr[0][off]).max() > tol
-                           for gr in g])) for t in range(g.shape[1])]
+    left = [float(np.mean([lasting_change([gr[0], gr[t]]) > tol for gr in g]))
+            for t in range(g.shape[1])]
     g0 = ens.G_mean.values[0]
     pairs = []
     for p in fit.pairs:
@@ -352,3 +351,26 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
                                            == -np.sign(prods[0, i, j]))})
     return {"realisations": int(g.shape[0]), "pulses": int(g.shape[1] - 1),
             "left_start_fraction": left, "pairs": pairs}
+
+
+def format_ensemble_summary(summary: dict, names=None) -> str:
+    """The lines ``ubhop ensemble`` prints for an :func:`ensemble_summary`.
+
+    Parameters
+    ----------
+    summary : dict
+        From :func:`ensemble_summary`.
+    names : sequence of str, optional
+        Node names (e.g. ``"NESW"``); default the node indices.
+    """
+    names = names or [str(k) for k in range(1 + max(p["j"] for p in summary["pairs"]))]
+    lines = ["fraction of realisations that have left the start, per pulse: "
+             + " ".join(f"{x:.2f}" for x in summary["left_start_fraction"]),
+             "eq. (1) fitted to the mean G:"]
+    for p in summary["pairs"]:
+        lines.append(
+            f"  G{names[p['i']]}{names[p['j']]}: R^2 = {p['r2']:.3f}, rate "
+            f"{p['rate']:.3f} per pulse, mean change {100 * p['change']:+.4f} +- "
+            f"{100 * p['sem']:.4f} %, "
+            f"{'anti-Hebbian' if p['anti_hebbian'] else 'Hebbian'}")
+    return "\n".join(lines)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ import numpy as np
 from ubhop import runs
 from ubhop.demo import demo_config
 from ubhop.engines import get_engine
+from ubhop.ensemble import lasting_change
 from ubhop.hopfield import outer_product
 from ubhop.logic import (
     LEARNABLE,
@@ -70,10 +70,14 @@ def run_seed(args, seed, engine):
     segs, ends = gate_segments(args.gates, args.cycles, args.pulses)
     cfg = dataclasses.replace(base, schedule=segs, cycles=1, chunk=args.pulses)
     run_dir = Path(args.out) / f"seed{seed}"
-    t0 = time.perf_counter()
     hist = train(cfg, run_dir, engine=engine, progress=False)
-    wall = time.perf_counter() - t0
+    # engine time from the run's provenance: the same when the run is reread
+    prov = json.loads((run_dir / "provenance.json").read_text())
+    wall = sum(c["wall_s"] for c in prov["engine_calls"])
     g = hist.G.values
+    # the pulses after which G moved (relative change of some pair > 1e-6)
+    moves = [(t, lasting_change(g[t - 1:t + 1])) for t in range(1, len(g))]
+    moves = [(t, c) for t, c in moves if c > 1e-6]
     wmap = calibrate(hist)
     gates, g_end = {}, {}
     for name, end in zip(args.gates, ends, strict=True):
@@ -92,6 +96,7 @@ def run_seed(args, seed, engine):
             "g_scale_mS": wmap.g_scale * 1e3,
             "G0_mS": float(np.median(g[0][~np.eye(4, dtype=bool)]) * 1e3),
             "evidence": wmap.evidence, "gates": gates, "noise": noise,
+            "moves": moves,
             "pulses": int(ends[-1])}
 
 
@@ -102,6 +107,9 @@ def report(results, levels) -> str:
                    f"{r['wall_s']:.0f} s; weight-map sign {r['sign']:+d}, "
                    f"correlation {r['evidence']['correlation']:+.2f}; "
                    f"G_scale {r['g_scale_mS']:.3g} mS, median G {r['G0_mS']:.4g} mS)\n")
+        out.append("Pulses after which G moved (largest relative change of a "
+                   "pair): " + (", ".join(f"{t} ({c:.2g})" for t, c in r["moves"])
+                                or "none") + "\n")
         for name, d in r["gates"].items():
             t = d["table"]
             oj = d["one_jump"]

@@ -411,8 +411,8 @@ def run_one(config: dict, out: Path, engine_name: str, threads: int,
     if hist is not None:
         if (run_dir / "config.toml").read_text() != cfg.to_toml():
             raise ValueError(f"{run_dir} holds a run with another configuration.")
-        if name in done:
-            print(f"== {name}: complete, skipped")
+        if name in done:  # reprint the stored run: its steps and metrics
+            print_run(done[name], hist)
             return
         wall = None  # finished earlier; its wall time is not known here
     else:

@@ -40,6 +40,7 @@ from ubhop.demo import demo_config
 from ubhop.ensemble import (
     ensemble_history,
     ensemble_summary,
+    format_ensemble_summary,
     switching_threshold,
     train_ensemble,
 )
@@ -63,12 +64,7 @@ def report(ens, out, summary=None):
                         {**summary, "realisations": summ["realisations"],
                          "pulses": summ["pulses"], "left_start_fraction": left,
                          "pairs": rows})
-    print("fraction of realisations that have left the start, per pulse: "
-          + " ".join(f"{x:.2f}" for x in left))
-    for r in rows:
-        print(f"{r['pair']}: R^2 {r['r2']:.3f}, rate {r['rate']:.3f}, mean change "
-              f"{r['change_pct']:+.4f} +- {r['sem_pct']:.4f} %, "
-              f"{'anti-Hebbian' if r['anti_hebbian'] else 'Hebbian'}")
+    print(format_ensemble_summary(summ, "NESW"))
     # the relaxed states each realisation visits (dG/G of the six pairs)
     recs = [{"dG_over_G": [[(gr[t, i, j] - gr[0, i, j]) / gr[0, i, j]
                             for i, j in PAIRS] for t in range(1, g.shape[1])]}

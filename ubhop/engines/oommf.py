@@ -244,7 +244,7 @@ class OOMMFEngine(Engine):
         system = mm.System(name=f"stage{k}")
         if isinstance(st, Pulse):
             system.energy = self._energy(dev, aniso, st)
-            alpha = dev.py.alpha
+            alpha = _schedule.stage_alpha(dev, st)
             driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": st.n_output}
             if st.temperature > 0:
                 # stochastic LLG: OOMMF's UHH theta evolver (thermal field of
@@ -254,8 +254,7 @@ class OOMMFEngine(Engine):
                     fixed_timestep=float(st.timestep), uniform_seed=int(st.seed)))
         elif st.method == "time":
             system.energy = self._energy(dev, aniso)
-            alpha = next(a for a in (st.alpha, self.relax_alpha, dev.py.alpha)
-                         if a is not None)
+            alpha = _schedule.stage_alpha(dev, st, self.relax_alpha)
             driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": 1}
         else:
             system.energy = self._energy(dev, aniso)
@@ -346,11 +345,8 @@ class OOMMFEngine(Engine):
             energy += mm.Zeeman(H=h, name=f"pulse{i}",
                                 tcl_strings=_schedule.profile_tcl(plan, i,
                                                                   f"pulse{i}"))
-        pulses = [st for st in stages if isinstance(st, Pulse)]
-        relaxes = [st for st in stages if not isinstance(st, Pulse)]
-        alpha = (dev.py.alpha if pulses else
-                 next(a for a in (relaxes[0].alpha, self.relax_alpha, dev.py.alpha)
-                      if a is not None))
+        # single_process_reason checked that every stage has this damping
+        alpha = _schedule.stage_alpha(dev, stages[0], self.relax_alpha)
         system = mm.System(name="schedule", energy=energy)
         system.m = df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
                             vdims=["x", "y", "z"])

@@ -90,6 +90,21 @@ class OOMMFStage:
     last: bool = True
 
 
+def stage_alpha(dev, stage, relax_alpha=None) -> float | None:
+    """The Gilbert damping OOMMF integrates ``stage`` with.
+
+    A pulse runs at the device's ``py.alpha``; a time relaxation at its own
+    ``alpha``, else the engine's ``relax_alpha``, else ``py.alpha``; a
+    minimisation has none (None).
+    """
+    if isinstance(stage, Pulse):
+        return float(dev.py.alpha)
+    if stage.method != "time":
+        return None
+    return float(next(a for a in (stage.alpha, relax_alpha, dev.py.alpha)
+                      if a is not None))
+
+
 def single_process_reason(dev, stages, relax_alpha=None) -> str | None:
     """Why ``stages`` cannot run in one OOMMF process, or None if they can.
 
@@ -113,14 +128,11 @@ def single_process_reason(dev, stages, relax_alpha=None) -> str | None:
             if st.temperature > 0:
                 return (f"stage {k} is a pulse at {st.temperature:g} K: the "
                         f"stochastic evolver would heat the relaxations too")
-            alphas.add(float(dev.py.alpha))
         elif st.method == "minimise":
             return (f"stage {k} is Relax(method='minimise'): minimisation is "
                     f"OOMMF's Oxs_MinDriver, and one OOMMF problem has one driver "
                     f"(use Relax(method='time') to run the schedule in one process)")
-        else:
-            alphas.add(float(next(a for a in (st.alpha, relax_alpha, dev.py.alpha)
-                                  if a is not None)))
+        alphas.add(stage_alpha(dev, st, relax_alpha))
     if len(alphas) > 1:
         return (f"the stages use different dampings {sorted(alphas)}: OOMMF's "
                 f"evolver has one alpha per process")
@@ -363,4 +375,4 @@ def source_of_results(plan) -> np.ndarray:
 
 __all__ = ["OOMMFStage", "RAMP_TCL", "driver_mif", "finished_stages", "profile_tcl",
            "row_energies", "single_process_reason", "source_of_results",
-           "stage_files", "stage_plan", "stage_summaries"]
+           "stage_alpha", "stage_files", "stage_plan", "stage_summaries"]
