@@ -214,6 +214,11 @@ class RunWeights:
         ``G(step) - G(step 0)`` (S).
     g_scale : float
         Conductance scale of the map (S).
+    reference : str
+        What ``G_ref`` is: ``"start"`` (the relaxed start, ``G(step 0)``),
+        ``"patterns"`` (``G_avg`` fitted over all runs of the experiment,
+        ``ubhop.weights.calibrate_patterns``) or ``"others"`` (fitted over the
+        other runs only: cross-validated).
     """
 
     pattern: str
@@ -223,6 +228,7 @@ class RunWeights:
     correlation: float
     dg: np.ndarray
     g_scale: float
+    reference: str = "start"
 
 
 def weights_for_run(run_dir, sign: int | None = None, step: int = -1,
@@ -526,7 +532,11 @@ def fig3(rows, textures=None, currents=None, path=None, title=None):
     return fig
 
 
-def experiment_weights(out_dir, sign: str | int = "global") -> dict:
+REFERENCES = ("start", "patterns", "others")
+
+
+def experiment_weights(out_dir, sign: str | int = "global",
+                       reference: str = "start", step: int = -1) -> dict:
     """Weights of every pattern run in an experiment directory.
 
     Parameters
@@ -534,48 +544,96 @@ def experiment_weights(out_dir, sign: str | int = "global") -> dict:
     out_dir : str or Path
         Directory written by ``train_patterns``.
     sign : {"global", "run"} or int
-        ``"run"``: each run's own calibrated sign; ``"global"``: the sign of
-        the summed evidence of all runs (``global_sign``); or +1/-1.
+        ``"run"``: each run's own calibrated sign; ``"global"``: the sign over
+        all runs (for ``reference="start"`` the sign of the summed first-pulse
+        evidence, ``global_sign``; otherwise the sign of the slopes fitted by
+        ``ubhop.weights.calibrate_patterns``); or +1/-1.
+    reference : {"start", "patterns", "others"}
+        ``G_ref`` of the weight map. ``"start"``: each run's relaxed start
+        (``weights_for_run``). ``"patterns"``: eq. (1)'s ``G_avg`` fitted over
+        the trained states of all runs, per pair ``G_ij = G_avg_ij + c_ij
+        v_i v_j`` (``calibrate_patterns``). ``"others"``: the same fit
+        without the run being weighted (cross-validation: a pattern's weights
+        do not use its own run's reference). The fitted references need at
+        least three runs in which every pair takes both signs of ``v_i v_j``.
+    step : int
+        The step whose ``G`` gives the weights. Default: the last.
 
     Returns
     -------
     dict
         Pattern -> RunWeights.
     """
+    from .weights import calibrate_patterns
+
+    if reference not in REFERENCES:
+        raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}.")
+    if sign not in ("global", "run", 1, -1):
+        raise ValueError(f"sign must be 'global', 'run', +1 or -1, got {sign!r}.")
     found = pattern_runs(out_dir)
     if not found:
         raise ValueError(f"{out_dir} holds no pattern runs.")
-    per_run = {k: weights_for_run(d) for k, d in found.items()}
-    if sign == "run":
-        return per_run
-    s = global_sign(per_run) if sign == "global" else sign
-    return {k: weights_for_run(d, sign=s) for k, d in found.items()}
+    per_run = {k: weights_for_run(d, step=step) for k, d in found.items()}
+    if reference == "start":
+        if sign == "run":
+            return per_run
+        s = global_sign(per_run) if sign == "global" else sign
+        return {k: weights_for_run(d, sign=s, step=step) for k, d in found.items()}
+    if len(found) < 3:
+        raise ValueError(f"reference={reference!r} fits G_avg over the runs and needs "
+                         f"at least 3 pattern runs; {out_dir} holds {len(found)}.")
+    names = list(found)
+    g = np.array([runs.read_history(found[k] / "history.nc").G.values[step]
+                  for k in names])
+    pats = [as_pattern(k) for k in names]
+    whole = calibrate_patterns(g, pats)
+    out = {}
+    for k, name in enumerate(names):
+        wmap = (calibrate_patterns(g, pats, holdout=k) if reference == "others"
+                else whole)
+        own = per_run[name].run_sign
+        if sign == "run":
+            used = own if own is not None else wmap.sign
+        else:
+            used = wmap.sign if sign == "global" else sign
+        wmap = dataclasses.replace(wmap, sign=used)
+        out[name] = RunWeights(name, wmap.weights(g[k]), used, own,
+                               per_run[name].correlation, per_run[name].dg,
+                               wmap.g_scale, reference)
+    return out
 
 
-def _weights_of(run_dir):
+def _weights_of(run_dir, reference: str = "start"):
     run_dir = Path(run_dir)
     if (run_dir / "history.nc").exists():
+        if reference != "start":
+            raise ValueError(
+                f"reference={reference!r} fits G_avg over the runs of a seven-pattern "
+                f"experiment; {run_dir} is a single run. Give the experiment "
+                f"directory, or use reference='start'.")
         rw = weights_for_run(run_dir)
         return {rw.pattern: rw}
-    return experiment_weights(run_dir)
+    return experiment_weights(run_dir, reference=reference)
 
 
-def energy_command(run_dir) -> int:
+def energy_command(run_dir, reference: str = "start") -> int:
     """Print the energies of all states after training (``ubhop energy RUN``).
 
     ``RUN`` is one run directory (weights with its own calibrated sign) or an
     experiment directory of ``train_patterns`` (one table row per pattern, the
-    sign over all runs).
+    sign over all runs). ``reference`` is ``G_ref`` of the weight map (see
+    ``experiment_weights``).
 
     Returns
     -------
     int
         0.
     """
-    weights = _weights_of(run_dir)
+    weights = _weights_of(run_dir, reference)
     rows = energy_table(weights)
     for r, rw in zip(rows, weights.values(), strict=True):
-        print(f"trained pattern {r['pattern']}: weight-map sign {rw.sign:+d}, "
+        print(f"trained pattern {r['pattern']}: reference {rw.reference}, "
+              f"weight-map sign {rw.sign:+d}, "
               f"correlation of the first pulse's dG with V_i V_j "
               f"{rw.correlation:+.2f}, G_scale {rw.g_scale:.3g} S")
         target = (r["pattern"], pattern_string(-as_pattern(r["pattern"])))
@@ -590,7 +648,7 @@ def energy_command(run_dir) -> int:
     return 0
 
 
-def recall_command(run_dir, state, seed: int = 0) -> int:
+def recall_command(run_dir, state, seed: int = 0, reference: str = "start") -> int:
     """Recall from ``state`` with a run's weights (``ubhop recall RUN --state``).
 
     Parameters
@@ -601,13 +659,15 @@ def recall_command(run_dir, state, seed: int = 0) -> int:
         The input state, e.g. ``"+-+-"``.
     seed : int
         Seed of the asynchronous update order.
+    reference : {"start", "patterns", "others"}
+        ``G_ref`` of the weight map (see ``experiment_weights``).
 
     Returns
     -------
     int
         0.
     """
-    weights = _weights_of(run_dir)
+    weights = _weights_of(run_dir, reference)
     for name, rw in weights.items():
         net = HopfieldNetwork(rw.w)
         s = as_pattern(state, net.n)

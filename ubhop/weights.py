@@ -97,3 +97,96 @@ def calibrate(hist, fit=None) -> WeightMap:
     return WeightMap(sign=sign, g_ref=g_ref, g_scale=g_scale,
                      evidence={"correlation": corr, "sign_agreement": agree,
                                "segments": len(firsts), "pairs": int(off.sum() // 2)})
+
+
+def calibrate_patterns(conductances, patterns, holdout: int | None = None) -> WeightMap:
+    """Derive the weight map from the trained states of several patterns.
+
+    Eq. (1) has, for a fixed pattern ``v``, the fixed point
+    ``G_ij = G_avg_ij + v_i v_j / (2 alpha_ij)``: per pair, the trained
+    conductance is a straight line in ``v_i v_j`` whose intercept is the
+    device's ``G_avg`` and whose slope gives the sign of the map. With one
+    pattern the two cannot be told apart; with several (the seven patterns of
+    Fig. 3) they can. Per pair, this fits ``G_ij(p) = a_ij + c_ij v_i(p) v_j(p)``
+    over the patterns ``p`` by least squares and returns
+    ``W = s (G - a) / G_scale`` with ``s`` the sign of the summed slopes.
+
+    The intercept removes what every pattern does to ``G_ij`` alike (with an
+    AMR read-out, the pulses raise most conductances, whatever the pattern).
+    Left in, such a common part adds ``-c/2 ((sum_i s_i)^2 - N)`` to the energy
+    of a state ``s`` and so favours or penalises the unbalanced states
+    whatever was trained.
+
+    Parameters
+    ----------
+    conductances : array_like
+        ``(P, N, N)`` conductance matrices (S) of the trained states, one per
+        pattern.
+    patterns : array_like
+        ``(P, N)`` training patterns of +1/-1, in the same order.
+    holdout : int, optional
+        Leave pattern ``holdout`` out of the fit (cross-validation: the map
+        used for that pattern's weights is then calibrated without it).
+
+    Returns
+    -------
+    WeightMap
+        ``g_ref`` is the fitted ``G_avg`` (S). ``evidence`` holds the per-pair
+        slopes ``c_ij`` (S), the per-pair ``r2`` of the line, the fraction of
+        pairs whose slope has the sign ``s`` (``sign_agreement``), the number
+        of ``patterns`` fitted and ``reference = "patterns"``.
+
+    Raises
+    ------
+    ValueError
+        On shapes that do not match, patterns not of +1/-1, fewer than two
+        values of ``v_i v_j`` on some pair among the fitted patterns (named),
+        or slopes that sum to zero (to 1e-12 of the largest conductance).
+    """
+    from .patterns import as_pattern
+
+    g = np.asarray(conductances, dtype=float)
+    if g.ndim != 3 or g.shape[1] != g.shape[2]:
+        raise ValueError(f"conductances must be (P, N, N), got shape {g.shape}.")
+    n = g.shape[1]
+    v = np.array([as_pattern(p, n) for p in patterns], dtype=float)
+    if v.shape[0] != g.shape[0]:
+        raise ValueError(f"{g.shape[0]} conductance matrices but {v.shape[0]} "
+                         "patterns: give one pattern per matrix.")
+    keep = np.ones(len(v), dtype=bool)
+    if holdout is not None:
+        if not 0 <= holdout < len(v):
+            raise ValueError(f"holdout must index a pattern (0..{len(v) - 1}), "
+                             f"got {holdout!r}.")
+        keep[holdout] = False
+    g, v = g[keep], v[keep]
+    vv = np.einsum("pi,pj->pij", v, v)
+    a = np.zeros((n, n))
+    c = np.zeros((n, n))
+    r2 = np.full((n, n), np.nan)
+    for i, j in zip(*np.triu_indices(n, 1), strict=True):
+        x, y = vv[:, i, j], g[:, i, j]
+        if np.ptp(x) == 0:
+            raise ValueError(
+                f"Pair ({i}, {j}) has v_i v_j = {x[0]:+.0f} in every fitted pattern: "
+                "G_avg and the slope cannot be separated. Give patterns in which "
+                "every pair takes both signs.")
+        slope, icept = np.polyfit(x, y, 1)
+        res = y - (icept + slope * x)
+        tot = np.sum((y - y.mean()) ** 2)
+        a[i, j] = a[j, i] = icept
+        c[i, j] = c[j, i] = slope
+        r2[i, j] = r2[j, i] = 1.0 - np.sum(res ** 2) / tot if tot > 0 else np.nan
+    iu = np.triu_indices(n, 1)
+    total = float(np.sum(c[iu]))
+    if abs(total) <= 1e-12 * np.abs(g).max():
+        raise ValueError("The fitted slopes sum to zero: the trained conductances "
+                         "do not depend on the pattern, and the sign of the weight "
+                         "map cannot be determined.")
+    sign = 1 if total > 0 else -1
+    dev = np.abs(g - a)[:, iu[0], iu[1]]
+    g_scale = float(dev.mean()) if dev.mean() > 0 else 1.0
+    return WeightMap(sign=sign, g_ref=a, g_scale=g_scale,
+                     evidence={"reference": "patterns", "slopes": c, "r2": r2,
+                               "sign_agreement": float(np.mean(np.sign(c[iu]) == sign)),
+                               "patterns": int(len(v)), "pairs": len(iu[0])})
