@@ -192,3 +192,14 @@ def test_demo_config_granular_variant():
     assert granular.peak_field == base.peak_field
     a = granular.device.exchange().array
     assert a.min() == pytest.approx(0.1 * base.device.py.A)
+
+
+def test_demo_config_soft_variant():
+    from ubhop.demo import demo_config
+
+    soft = demo_config(grain_k=0)
+    assert soft.device.disorder is None
+    assert soft.schedule == demo_config().schedule
+    assert demo_config(grain_k=5e3).device.disorder.K == 5e3
+    with pytest.raises(ValueError, match="grain_k must be >= 0"):
+        demo_config(grain_k=-1.0)

@@ -6,11 +6,13 @@ pulses, minimisation) on each of the seven independent 4-node patterns, one at
 a time, from one shared relaxed start; then writes into the output directory
 
 - ``energy_table.md`` / ``energy_table.json``: energies of all 16 states per
-  trained pattern, the minima, and whether the trained pattern is the minimum,
-  with the weight-map sign over all runs and with each run's own sign;
-- ``recall_table.md`` / ``recall_table.json``: recall from every one-bit
-  corruption;
-- ``fig3.png``: the energy diagrams, current maps and textures.
+  trained pattern, the minima, whether the trained pattern is the minimum,
+  and recall from every one-bit corruption, for each reference of the weight
+  map (``ubhop.associative.REFERENCES``: the relaxed start, ``G_avg`` fitted
+  over the seven runs, ``G_avg`` fitted over the other six) and for the
+  start with each run's own sign; ``recall_table.json`` holds the recalls;
+- ``fig3.png``: the energy diagrams (reference ``--reference``), current maps
+  and textures.
 
 Usage::
 
@@ -18,6 +20,8 @@ Usage::
     python studies/fig3/run_fig3.py --engine oommf --start vortex --out runs/fig3_vortex
     python studies/fig3/run_fig3.py --engine oommf --peak 25e-3 --k-spread 0.5 \
         --boundary-exchange 0.1 --out runs/fig3_granular
+    python studies/fig3/run_fig3.py --engine oommf --peak 100e-3 --duration 1e-9 \
+        --pulses 4 --reference others --out runs/fig3_write
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import numpy as np
 
 from ubhop import runs
 from ubhop.associative import (
+    REFERENCES,
     energy_table,
     experiment_weights,
     fig3,
@@ -60,13 +65,24 @@ def main(argv=None) -> int:
                     help="grain-boundary exchange / A (Disorder.boundary_exchange)")
     ap.add_argument("--k-spread", type=float, default=0.0,
                     help="relative spread of the grains' K (Disorder.K_spread)")
+    ap.add_argument("--grain-k", type=float, default=2e4,
+                    help="grain anisotropy K (J/m^3); 0: no grains (default 2e4)")
+    ap.add_argument("--duration", type=float, default=None,
+                    help="pulse duration (s); default: the demo's 0.2 ns")
+    ap.add_argument("--reference", choices=REFERENCES, default="start",
+                    help="G_ref of the weight map in the figure and the printed "
+                         "tables (all three are written to energy_table.md)")
     args = ap.parse_args(argv)
 
     out = Path(args.out)
     base = demo_config(pulses=args.pulses, engine=args.engine, size=args.size,
                        seed=args.seed, k_spread=args.k_spread,
-                       boundary_exchange=args.boundary_exchange)
+                       boundary_exchange=args.boundary_exchange,
+                       grain_k=args.grain_k)
     base = dataclasses.replace(base, start=args.start, peak_field=args.peak)
+    if args.duration is not None:
+        base = dataclasses.replace(base, pulse_duration=args.duration,
+                                   rise=min(base.rise, args.duration / 4))
     engine = get_engine(args.engine)
     print(f"engine: {engine.name}")
     t0 = time.perf_counter()
@@ -76,25 +92,36 @@ def main(argv=None) -> int:
     print(f"trained {len(found)} patterns in {wall:.0f} s")
 
     tables = {}
-    for mode in ("global", "run"):
-        w = experiment_weights(out, sign=mode)
-        tables[mode] = (w, energy_table(w), recall_table(w, seed=0))
-    w, rows, rec = tables["global"]
+    for ref in REFERENCES:
+        w = experiment_weights(out, sign="global", reference=ref)
+        tables[ref] = (w, energy_table(w), recall_table(w, seed=0))
+    w = experiment_weights(out, sign="run")
+    tables["run"] = (w, energy_table(w), recall_table(w, seed=0))
+    w, rows, rec = tables[args.reference]
+    sign = next(iter(w.values())).sign
     dg = {k: (rw.dg * 1e3).round(6).tolist() for k, rw in w.items()}
-    text = (f"## Weight-map sign over all runs: {next(iter(w.values())).sign:+d}\n\n"
-            + format_energy_table(rows)
-            + "\n\n## Each run's own sign\n\n"
-            + format_energy_table(tables["run"][1]) + "\n")
+    titles = {"start": "Reference: the relaxed start; sign over all runs",
+              "patterns": "Reference: G_avg fitted over the seven runs "
+                          "(calibrate_patterns)",
+              "others": "Reference: G_avg fitted over the other six runs "
+                        "(cross-validated)",
+              "run": "Reference: the relaxed start; each run's own sign"}
+    text = ""
+    for key in (*REFERENCES, "run"):
+        ws, rows_k, rec_k = tables[key]
+        n_min = sum(r["is_minimum"] for r in rows_k)
+        n_rec = sum(r["recalled"] for r in rec_k)
+        text += (f"## {titles[key]}\n\nsign {next(iter(ws.values())).sign:+d}; "
+                 f"{n_min} of {len(rows_k)} patterns are minima; {n_rec} of "
+                 f"{len(rec_k)} one-bit corruptions recalled\n\n"
+                 + format_energy_table(rows_k) + "\n\n"
+                 + format_recall_table(rec_k) + "\n\n")
     runs.write_text(out / "energy_table.md", text)
     runs.write_json(out / "energy_table.json",
-                    {"global": rows, "run": tables["run"][1], "dG_mS": dg,
-                     "wall_s": wall, "engine": engine.name})
-    runs.write_text(out / "recall_table.md",
-                    "## Sign over all runs\n\n" + format_recall_table(rec)
-                    + "\n\n## Each run's own sign\n\n"
-                    + format_recall_table(tables["run"][2]) + "\n")
-    runs.write_json(out / "recall_table.json",
-                    {"global": rec, "run": tables["run"][2]})
+                    {**{k: tables[k][1] for k in tables}, "dG_mS": dg,
+                     "wall_s": wall, "engine": engine.name,
+                     "reference": args.reference})
+    runs.write_json(out / "recall_table.json", {k: tables[k][2] for k in tables})
 
     dev = base.device
     textures = {k: runs.read_field(runs.texture_path(d, base.schedule[0].pulses))
@@ -105,11 +132,10 @@ def main(argv=None) -> int:
 
     fig = fig3(rows, textures=textures, currents=currents, path=out / "fig3.png",
                title=f"{engine.name}: {args.pulses} pulses per pattern, "
-                     f"sign {next(iter(w.values())).sign:+d}")
+                     f"reference {args.reference}, sign {sign:+d}")
     plt.close(fig)
     print(text)
-    print(format_recall_table(rec))
-    print("W per pattern (sign over all runs):")
+    print(f"W per pattern (reference {args.reference}, sign {sign:+d}):")
     for k, rw in w.items():
         iu = np.triu_indices(4, 1)
         print(f"  {k}: " + " ".join(f"{a}{b}={x:+.2f}" for a, b, x in
