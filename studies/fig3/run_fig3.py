@@ -111,7 +111,9 @@ def main(argv=None) -> int:
         ws, rows_k, rec_k = tables[key]
         n_min = sum(r["is_minimum"] for r in rows_k)
         n_rec = sum(r["recalled"] for r in rec_k)
-        text += (f"## {titles[key]}\n\nsign {next(iter(ws.values())).sign:+d}; "
+        sign_k = ("each run's own" if key == "run"
+                  else f"{next(iter(ws.values())).sign:+d}")
+        text += (f"## {titles[key]}\n\nsign {sign_k}; "
                  f"{n_min} of {len(rows_k)} patterns are minima; {n_rec} of "
                  f"{len(rec_k)} one-bit corruptions recalled\n\n"
                  + format_energy_table(rows_k) + "\n\n"
