@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from ubhop import logic
 from ubhop.compact import CompactModel
 from ubhop.logic import (
     GATES,
@@ -20,6 +21,7 @@ from ubhop.logic import (
     truth_table,
     xor_learnable,
 )
+from ubhop.patterns import pattern_string
 
 
 def test_patterns_hold_bias_and_truth_table():
@@ -122,3 +124,24 @@ def test_logic_command(capsys):
     assert "not linearly separable" in capsys.readouterr().out
     with pytest.raises(ValueError, match="allowed"):
         logic_command("IMPLY")
+
+
+def test_characteristic_patterns():
+    # one written pattern has the same output row signs as the outer-product
+    # sum of the gate's four patterns: it programs AND, NAND and NOR alone
+    for gate in ("AND", "NAND", "NOR"):
+        p = logic.characteristic_pattern(gate)
+        assert p[2] == 1 and len(set(p.tolist())) == 2  # not uniform
+        w = np.outer(p, p).astype(float)
+        np.fill_diagonal(w, 0)
+        assert logic.truth_table(w, gate)["correct"]
+        summed = logic.learn_gate_software(gate, "outer")
+        assert np.array_equal(np.sign(w[2, [0, 1, 3]]), np.sign(summed[2, [0, 1, 3]]))
+    assert pattern_string(logic.characteristic_pattern("AND")) == "+++-"
+    # OR's would be uniform: it drives no current, so no single write holds OR
+    assert logic.characteristic_pattern("OR") is None
+    assert np.all(logic.learn_gate_software("OR", "outer")[2, [0, 1, 3]] > 0)
+    with pytest.raises(ValueError, match="not a linear threshold unit"):
+        logic.characteristic_pattern("XOR")
+    with pytest.raises(ValueError, match="Unknown gate"):
+        logic.characteristic_pattern("MAYBE")

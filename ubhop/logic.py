@@ -85,6 +85,52 @@ def gate_patterns(name) -> np.ndarray:
                     dtype=np.int8)
 
 
+def characteristic_pattern(name):
+    """The one pattern whose outer product programs the gate, or None.
+
+    Only the output row of ``W`` enters inference. The outer-product sum of
+    the gate's four patterns has the output row ``sum_k out_k (a_k, b_k, 1)``;
+    a single pattern ``p`` gives ``p_out (p_a, p_b, p_bias)``. Where the signs
+    agree, writing ``p`` alone programs the gate: a device whose write erases
+    what it held (one pattern at a time, ``ubhop.demo.fig3_config``) can hold
+    such a gate. For OR the row is ``(+, +, +)``: ``p`` is uniform, which
+    drives no current and cannot be written, so OR has none.
+
+    Parameters
+    ----------
+    name : str
+        A gate in ``LEARNABLE``.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(a, b, out, bias)`` of +1/-1 (int8), with ``out = +1``; None when the
+        pattern would be uniform.
+
+    Raises
+    ------
+    ValueError
+        For a gate that is not a linear threshold unit (XOR, XNOR) or an
+        unknown name.
+
+    Examples
+    --------
+    >>> from ubhop.logic import characteristic_pattern
+    >>> characteristic_pattern("AND").tolist(), characteristic_pattern("OR")
+    ([1, 1, 1, -1], None)
+    """
+    key = _gate(name)
+    if not threshold_learnable(key):
+        raise ValueError(f"{key} is not a linear threshold unit: no weights, and no "
+                         f"pattern, program it (see xor_learnable).")
+    pats = gate_patterns(key).astype(int)
+    row = pats[:, 2] @ pats[:, [0, 1, 3]]
+    if np.any(row == 0):
+        raise ValueError(f"{key}: the Hebbian output row {row.tolist()} has a zero.")
+    p = np.array([np.sign(row[0]), np.sign(row[1]), 1, np.sign(row[2])], dtype=np.int8)
+    return None if np.all(p == 1) else p
+
+
 def local_field(w, a, b) -> float:
     """The output's local field ``W_oa a + W_ob b + W_o,bias`` (bias at +1)."""
     w = check_weights(w)
