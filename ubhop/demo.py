@@ -56,11 +56,13 @@ def fig3_config(pulses: int = 2, engine: str = "auto", size: float = DEMO_SIZE,
     A soft Py film (no grains) from the diagonal start, written by strong
     pulses (100 mT peak, 1 ns, 50 ps ramps) and relaxed by minimisation. The
     pulse turns the film along its pattern's field, and the relaxed texture is
-    set by the pattern, not by what the film held before: a write that erases
-    (measured with OOMMF on 0.5 and 1 um films, ``studies/fig3/README.md``).
-    With the weight reference fitted over the seven runs
-    (``ubhop.associative.experiment_weights(..., reference="others")``) each
-    pattern becomes its own energy minimum.
+    mostly set by the pattern: from the shared start every pattern's G stops
+    moving after one or two pulses, and with the weight reference fitted over
+    the seven runs (``ubhop.associative.experiment_weights(...,
+    reference="others")``) each pattern becomes its own energy minimum
+    (OOMMF on 0.5 and 1 um films, ``studies/fig3/README.md``). Written over
+    another pattern, a write reaches the same conductances in about half of
+    the cases; the film has more than one texture for some patterns.
 
     The field is strong: on a 1 um film 100 mT needs a sheet current of about
     9e4 A/m in the middle of the Au (4e12 A/m^2 in 20 nm of Au).

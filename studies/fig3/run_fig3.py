@@ -100,7 +100,9 @@ def main(argv=None) -> int:
     w, rows, rec = tables[args.reference]
     sign = next(iter(w.values())).sign
     dg = {k: (rw.dg * 1e3).round(6).tolist() for k, rw in w.items()}
-    g0 = runs.read_history(next(iter(found.values())) / "history.nc").G.values[0]
+    g_all = {k: runs.read_history(d / "history.nc").G.values for k, d in found.items()}
+    g0 = next(iter(g_all.values()))[0]
+    dg_steps = {k: ((g - g0) * 1e3).round(9).tolist() for k, g in g_all.items()}
     titles = {"start": "Reference: the relaxed start; sign over all runs",
               "patterns": "Reference: G_avg fitted over the seven runs "
                           "(calibrate_patterns)",
@@ -122,7 +124,7 @@ def main(argv=None) -> int:
     runs.write_text(out / "energy_table.md", text)
     runs.write_json(out / "energy_table.json",
                     {**{k: tables[k][1] for k in tables}, "dG_mS": dg,
-                     "G0_mS": (g0 * 1e3).tolist(),
+                     "G0_mS": (g0 * 1e3).tolist(), "dG_steps_mS": dg_steps,
                      "wall_s": wall, "engine": engine.name,
                      "reference": args.reference})
     runs.write_json(out / "recall_table.json", {k: tables[k][2] for k in tables})

@@ -41,14 +41,16 @@ PADS = "NESW"
 GATES = ("AND", "NAND", "NOR")
 
 
-def pad_maps(path: Path) -> dict:
+def pad_maps(path: Path, step: int = -1) -> dict:
     """Pattern (canonical, node N ``+``) -> (pad conductances (S), weight map).
 
+    ``step``: the pulse after which each run's G is taken (default the last).
     The map's reference ``G_avg`` is fitted over the other six runs.
     """
     data = json.loads((path / "energy_table.json").read_text())
     names = list(data["dG_mS"])
-    g = (np.array(data["G0_mS"]) + np.array([data["dG_mS"][k] for k in names])) * 1e-3
+    dg = np.array([data["dG_steps_mS"][k][step] for k in names])
+    g = (np.array(data["G0_mS"]) + dg) * 1e-3
     pats = [as_pattern(k) for k in names]
     return {name: (g[k], calibrate_patterns(g, pats, holdout=k))
             for k, name in enumerate(names)}
@@ -93,8 +95,11 @@ def read_noise(maps: dict, gate: str, assign, level: float, trials: int,
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(DATA), help="a run_fig3.py output folder")
+    ap.add_argument("--step", type=int, default=-1,
+                    help="the pulse after which each run's G is taken (default: "
+                         "the last)")
     args = ap.parse_args(argv)
-    maps = pad_maps(Path(args.data))
+    maps = pad_maps(Path(args.data), args.step)
     print(f"OR: characteristic pattern {logic.characteristic_pattern('OR')} "
           "(uniform: no single write holds OR)")
 
