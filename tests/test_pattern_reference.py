@@ -148,6 +148,15 @@ def test_aligned_read_out_stores_all_seven_patterns(square):
     three = [gaps[k] for k in ("+++-", "++-+", "+-++", "+---")]
     np.testing.assert_allclose(three, three[0], rtol=1e-3)
     assert gaps["++--"] == pytest.approx(gaps["+--+"], rel=1e-3)
+    # the read-out's limit: the quadrupolar "+-+-" leaves the centre almost
+    # without field, and its N-S and E-W weights come out negative where the
+    # pattern wants them positive, so asynchronous recall from two of its
+    # one-bit corruptions stops at a spurious fixed point
+    k = [pattern_string(p) for p in pats].index("+-+-")
+    w = calibrate_patterns(g, pats, holdout=k).weights(g[k])
+    assert w[0, 2] < 0 and w[1, 3] < 0
+    rec = am.recall_table({"+-+-": w})
+    assert sum(r["recalled"] for r in rec) == 2
 
 
 def test_aligned_slopes_converge_with_cell_size():
