@@ -130,6 +130,14 @@ def _ensemble(args):
     return 0
 
 
+def _add_reference(parser) -> None:
+    parser.add_argument("--reference", choices=["start", "patterns", "others"],
+                        default="start",
+                        help="G_ref of the weight map: the relaxed start (default), "
+                             "G_avg fitted over all runs of a seven-pattern "
+                             "experiment, or over the other runs (cross-validated)")
+
+
 def _energy(args):
     from .associative import energy_command
 
@@ -211,22 +219,14 @@ def main(argv=None) -> int:
     en = sub.add_parser("energy",
                         help="Hopfield energies of all states of a trained run")
     en.add_argument("run", help="run directory (or a seven-pattern experiment)")
-    en.add_argument("--reference", choices=["start", "patterns", "others"],
-                    default="start",
-                    help="G_ref of the weight map: the relaxed start (default), "
-                         "G_avg fitted over all runs of a seven-pattern experiment, "
-                         "or over the other runs (cross-validated)")
+    _add_reference(en)
     en.set_defaults(func=_energy)
 
     rc = sub.add_parser("recall", help="recall from a state with a run's weights")
     rc.add_argument("run", help="run directory (or a seven-pattern experiment)")
     rc.add_argument("--state", required=True, help="input state, e.g. '+-+-'")
     rc.add_argument("--seed", type=int, default=0, help="seed of the update order")
-    rc.add_argument("--reference", choices=["start", "patterns", "others"],
-                    default="start",
-                    help="G_ref of the weight map: the relaxed start (default), "
-                         "G_avg fitted over all runs of a seven-pattern experiment, "
-                         "or over the other runs (cross-validated)")
+    _add_reference(rc)
     rc.set_defaults(func=_recall)
 
     le = sub.add_parser(
