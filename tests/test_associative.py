@@ -174,24 +174,15 @@ def test_oommf_write_pulses_store_all_seven_patterns(tmp_path):
 
 
 @needs_magnumnp
-def test_magnumnp_write_pulses_store_all_seven_patterns(tmp_path):
-    # the fast variant: a 200 nm soft film on 20 nm cells, one write per
-    # pattern (about 45 s on 2 cores)
+@pytest.mark.parametrize("size, cell", [
+    (0.2e-6, 20e-9),  # the fast variant: about 45 s on 2 cores
+    pytest.param(0.25e-6, 12.5e-9, marks=pytest.mark.slow),  # about 4 min
+])
+def test_magnumnp_write_pulses_store_all_seven_patterns(tmp_path, size, cell):
+    # a soft film, one write per pattern
     from ubhop.demo import fig3_config
 
-    base = fig3_config(pulses=1, engine="magnumnp", size=0.2e-6, cell=20e-9)
-    found = am.train_patterns(base, None, tmp_path,
-                              engine=ubhop.get_engine("magnumnp"))
-    check_write_regime_stores_seven_patterns(found, tmp_path)
-
-
-@pytest.mark.slow
-@needs_magnumnp
-def test_magnumnp_write_pulses_store_all_seven_patterns_finer(tmp_path):
-    # 250 nm on 12.5 nm cells (about 4 min on 2 cores)
-    from ubhop.demo import fig3_config
-
-    base = fig3_config(pulses=1, engine="magnumnp", size=0.25e-6, cell=12.5e-9)
+    base = fig3_config(pulses=1, engine="magnumnp", size=size, cell=cell)
     found = am.train_patterns(base, None, tmp_path,
                               engine=ubhop.get_engine("magnumnp"))
     check_write_regime_stores_seven_patterns(found, tmp_path)
