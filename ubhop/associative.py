@@ -586,11 +586,10 @@ def experiment_weights(out_dir, sign: str | int = "global",
     g = np.array([runs.read_history(found[k] / "history.nc").G.values[step]
                   for k in names])
     pats = [as_pattern(k) for k in names]
-    whole = calibrate_patterns(g, pats)
     out = {}
     for k, name in enumerate(names):
-        wmap = (calibrate_patterns(g, pats, holdout=k) if reference == "others"
-                else whole)
+        wmap = calibrate_patterns(g, pats,
+                                  holdout=k if reference == "others" else None)
         own = per_run[name].run_sign
         if sign == "run":
             used = own if own is not None else wmap.sign
