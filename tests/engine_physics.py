@@ -8,10 +8,12 @@ asserts the physics and returns what the calling module needs for its own
 engine-specific assertions (provenance).
 """
 
+import copy
 import math
 
 import discretisedfield as df
 import numpy as np
+import pytest
 
 import ubhop
 
@@ -229,3 +231,76 @@ def check_oersted_pulse_changes_m_under_the_current(engine, dev):
     assert dm[strong].mean() > 2.5 * dm[weak].mean(), (dm[strong].mean(),
                                                         dm[weak].mean())
     assert np.corrcoef(dm, habs)[0, 1] > 0.5
+
+
+def check_thermal_pulse_is_seeded_and_fluctuates(engine, dev, duration=20e-12,
+                                                 sqrt_t=True):
+    """A 300 K pulse at zero field: repeatable per seed, spread as sqrt(T).
+
+    ``sqrt_t=False`` leaves out the sqrt(T) scaling (five more runs), for an
+    engine whose amplitude :func:`check_thermal_kicks_follow_fluctuation_dissipation`
+    checks against the analytic value.
+
+    Returns the provenance of the run at 300 K with seed 2 (its stage reports
+    the temperature and the seed).
+    """
+    m0 = unit_field(dev, (1, 0, 0))
+    zero = unit_field(dev, (1, 0, 0)) * 0.0
+
+    def hot(seed, temperature=300.0):
+        (m,) = engine.run(dev, m0, [ubhop.Pulse(
+            field=zero, duration=duration, rise=0.0, temperature=temperature,
+            seed=seed)])
+        return m.array
+
+    a, b, c = hot(1), hot(1), hot(2)
+    provenance = copy.deepcopy(engine.provenance)  # of the 300 K, seed 2 run
+    np.testing.assert_array_equal(a, b)  # same seed, same thermal field
+    assert np.abs(a - c).max() > 1e-3  # another seed, another trajectory
+    if not sqrt_t:
+        return provenance
+    # the thermal field's variance is proportional to T (fluctuation-
+    # dissipation), so for small deviations the distance from the T = 0
+    # trajectory grows as sqrt(T): x 4 from 75 K to 1200 K
+    cold = hot(1, temperature=0.0)
+
+    def spread(temperature):
+        return np.mean([np.sqrt(np.mean((hot(s, temperature) - cold) ** 2))
+                        for s in (1, 2)])
+
+    ratio = spread(1200.0) / spread(75.0)
+    assert ratio == pytest.approx(4.0, rel=0.05), ratio
+    return provenance
+
+
+def check_thermal_kicks_follow_fluctuation_dissipation(engine, dev, seeds=4):
+    """The thermal field's amplitude against the fluctuation-dissipation theorem.
+
+    For a time ``t`` short against every restoring rate (here 2 ps at
+    ``alpha = 0.01``: precession mixes the two transverse components but
+    does not damp them), each cell's m random-walks away from the T = 0
+    trajectory with ``<dm^2> = 2 alpha gamma0 kB T t / ((1 + alpha^2) mu0 Ms V)``
+    per transverse component (V the cell volume). Averaged over the cells,
+    both components and ``seeds`` pulses, the rms agrees with it to a few
+    percent (the sample holds 2 * seeds * cells values).
+    """
+    kb, gamma0, temperature, t = 1.380649e-23, 2.21276157e5, 300.0, 2e-12
+    alpha, ms = dev.py.alpha, dev.py.Ms
+    volume = float(np.prod(dev.cell))
+    m0 = unit_field(dev, (1, 0, 0))
+    zero = unit_field(dev, (1, 0, 0)) * 0.0
+
+    def run(temp, seed):
+        (m,) = engine.run(dev, m0, [ubhop.Pulse(
+            field=zero, duration=t, rise=0.0, temperature=temp, seed=seed)])
+        return m.array.reshape(-1, 3)
+
+    cold = run(0.0, 1)
+    d = np.concatenate([run(temperature, s) - cold for s in range(1, seeds + 1)])
+    rms = np.sqrt(np.mean(d[:, 1:] ** 2))
+    expected = math.sqrt(2 * alpha * gamma0 * kb * temperature * t
+                         / ((1 + alpha**2) * MU0 * ms * volume))
+    assert rms == pytest.approx(expected, rel=0.1), (rms, expected)
+    # along m the walk is second order: |m| = 1
+    assert np.sqrt(np.mean(d[:, 0] ** 2)) < 0.05 * rms
+    return rms / expected

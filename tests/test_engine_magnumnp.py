@@ -13,6 +13,8 @@ from engine_physics import (
     check_pulse_turns_m_from_y,
     check_relax_lowers_energy,
     check_second_relax_changes_nothing,
+    check_thermal_kicks_follow_fluctuation_dissipation,
+    check_thermal_pulse_is_seeded_and_fluctuates,
     check_time_relax_lowers_energy,
     check_weak_boundaries_enter_the_minimum,
     demag_tensor,
@@ -189,7 +191,7 @@ def test_timeout_stops_the_worker(dev100):
         engine.run(dev100, _uniform(dev100, (1, 0, 0)), [ubhop.Relax()])
 
 
-def test_thermal_pulse_input_checks_and_the_engine_that_runs_it(engine, dev100):
+def test_thermal_pulse_input_checks(dev100):
     h = _uniform(dev100, (1, 0, 0)) * 1e4
     with pytest.raises(ValueError, match="Pulse.temperature must be a finite value"):
         ubhop.Pulse(field=h, duration=1e-10, temperature=-1.0)
@@ -197,6 +199,16 @@ def test_thermal_pulse_input_checks_and_the_engine_that_runs_it(engine, dev100):
         ubhop.Pulse(field=h, duration=1e-10, temperature=300.0, seed=-3)
     with pytest.raises(ValueError, match="0 < timestep <= duration"):
         ubhop.Pulse(field=h, duration=1e-10, temperature=300.0, timestep=1e-9)
-    hot = ubhop.Pulse(field=h, duration=1e-10, rise=2e-11, temperature=300.0)
-    with pytest.raises(NotImplementedError, match="thermal pulses need the OOMMF"):
-        engine.run(dev100, _uniform(dev100, (0, 1, 0)), [hot])
+
+
+def test_thermal_pulse_is_seeded_and_fluctuates(engine, dev100):
+    # magnum.np's ThermalField in a stochastic Heun scheme of fixed step
+    prov = check_thermal_pulse_is_seeded_and_fluctuates(engine, dev100,
+                                                        duration=5e-12, sqrt_t=False)
+    stage = prov["stages"][0]
+    assert stage["temperature_K"] == 300.0 and stage["thermal_seed"] == 2
+    assert stage["steps"] == 100  # 5 ps in fixed steps of 50 fs
+
+
+def test_thermal_kicks_follow_fluctuation_dissipation(engine, dev100):
+    check_thermal_kicks_follow_fluctuation_dissipation(engine, dev100)

@@ -310,6 +310,54 @@ def ensemble_history(out_dir, realisations: int | None = None) -> xr.Dataset:
     )
 
 
+def first_switch_rate(ens: xr.Dataset, tol: float = 1e-4) -> dict:
+    """Probability per pulse that a realisation first leaves its start.
+
+    For a unit with two states, the start and an absorbing switched state,
+    each pulse switches with probability ``q``; the fraction switched after
+    ``n`` pulses is ``1 - (1 - q)^n``, so the ensemble mean of every pair
+    follows eq. (1) with the rate ``eta = q``. This counts the first exits: the
+    estimate is ``exits / pulses spent at the start`` (the maximum-likelihood
+    ``q`` of a geometric waiting time, censored at the last pulse), with its
+    Wilson 95 % interval. Comparing it with the rate of eq. (1) fitted to the
+    mean tests the two-state reading.
+
+    Parameters
+    ----------
+    ens : xarray.Dataset
+        From :func:`ensemble_history` or :func:`train_ensemble`.
+    tol : float
+        Relative change of G (any pair) above which a realisation has left its
+        start.
+
+    Returns
+    -------
+    dict
+        ``q``, ``q_low``, ``q_high``, ``exits``, ``pulses_at_start`` and
+        ``returns`` (pulses after which a realisation that had left was back
+        at its start: zero for an absorbing switched state).
+    """
+    from .accuracy import wilson_interval
+
+    g = ens.G.values  # (R, T + 1, N, N)
+    exits = at_start = returns = 0
+    for gr in g:
+        away = [lasting_change([gr[0], gr[t]]) > tol for t in range(1, gr.shape[0])]
+        left = False
+        for now in away:
+            if not left:
+                at_start += 1
+                exits += int(now)
+                left = now
+            elif not now:
+                returns += 1
+    if at_start == 0:
+        raise ValueError("The ensemble has no pulse applied at its start.")
+    lo, hi = wilson_interval(exits, at_start)
+    return {"q": exits / at_start, "q_low": lo, "q_high": hi, "exits": exits,
+            "pulses_at_start": at_start, "returns": returns}
+
+
 def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
     """Eq. (1) fitted to an ensemble's mean conductances, pair by pair.
 
@@ -329,7 +377,7 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
         and ``rate`` of eq. (1) fitted to ``G_mean``, the mean relative change
         ``change`` and its standard error ``sem`` at the last step, and
         ``anti_hebbian`` (whether the change has the sign of ``-V_i V_j`` of
-        the first pulse).
+        the first pulse); ``first_switch``: :func:`first_switch_rate`.
     """
     from .learning import fit_learning_law
 
@@ -350,7 +398,8 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
                       "anti_hebbian": bool(np.sign(change)
                                            == -np.sign(prods[0, i, j]))})
     return {"realisations": int(g.shape[0]), "pulses": int(g.shape[1] - 1),
-            "left_start_fraction": left, "pairs": pairs}
+            "left_start_fraction": left, "pairs": pairs,
+            "first_switch": first_switch_rate(ens, tol)}
 
 
 def format_ensemble_summary(summary: dict, names=None) -> str:
@@ -367,6 +416,12 @@ def format_ensemble_summary(summary: dict, names=None) -> str:
     lines = ["fraction of realisations that have left the start, per pulse: "
              + " ".join(f"{x:.2f}" for x in summary["left_start_fraction"]),
              "eq. (1) fitted to the mean G:"]
+    fs = summary.get("first_switch")
+    if fs is not None:
+        lines.insert(1, f"first switch out of the start: q = {fs['q']:.3f} "
+                        f"[{fs['q_low']:.3f}, {fs['q_high']:.3f}] per pulse "
+                        f"({fs['exits']} in {fs['pulses_at_start']} pulses), "
+                        f"{fs['returns']} returns to the start")
     for p in summary["pairs"]:
         lines.append(
             f"  G{names[p['i']]}{names[p['j']]}: R^2 = {p['r2']:.3f}, rate "

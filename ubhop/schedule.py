@@ -31,9 +31,9 @@ class Pulse:
         magnetisation at the end of the pulse. Default 1.
     temperature : float
         Temperature during the pulse (K), >= 0. Default 0 (deterministic LLG).
-        Above 0 the pulse is integrated with a stochastic LLG (OOMMF's UHH
-        theta evolver, a thermal field of fixed step ``timestep``); only the
-        OOMMF engine supports it.
+        Above 0 the pulse is integrated with a stochastic LLG (a thermal
+        field of fixed step ``timestep``): OOMMF's UHH theta evolver, or
+        magnum.np's ``ThermalField`` in a stochastic Heun scheme.
     seed : int
         Seed of the thermal field (``temperature > 0``); the same seed gives
         the same pulse. Default 1.

@@ -89,7 +89,7 @@ class TrainingConfig:
         Gauss points across the Au thickness for the Oersted field. Default 3.
     temperature : float
         Temperature during each pulse (K). Default 0. Above 0 each pulse is a
-        stochastic LLG run (OOMMF engine only) seeded from ``seed`` and the
+        stochastic LLG run (both engines) seeded from ``seed`` and the
         step number, so that a resumed run repeats the same pulses; the
         relaxation stays at 0 K.
     """

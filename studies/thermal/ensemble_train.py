@@ -86,6 +86,9 @@ def main(argv=None) -> int:
     ap.add_argument("--temperature", type=float, default=300.0)
     ap.add_argument("--realisations", type=int, default=16)
     ap.add_argument("--pulses", type=int, default=6)
+    ap.add_argument("--size", type=float, default=1e-6,
+                    help="film side (m) of the demo's film; 0.2e-6 is a single "
+                         "two-state unit (bracket it with 2e-3 60e-3)")
     ap.add_argument("--out", type=Path, default=Path("runs/ensemble"))
     ap.add_argument("--analyse-only", action="store_true",
                     help="only analyse the realisations already in --out")
@@ -102,7 +105,7 @@ def main(argv=None) -> int:
         lo, hi = saved["bracket"] if "bracket" in saved else (saved["lo_T"],
                                                               saved["hi_T"])
     else:
-        cfg0 = dataclasses.replace(demo_config(engine="oommf"),
+        cfg0 = dataclasses.replace(demo_config(engine="oommf", size=args.size),
                                    schedule=[("++--", 1)])
         thr = switching_threshold(cfg0, *args.bracket, args.out / "threshold",
                                   steps=args.bisect, engine=engine)
@@ -112,13 +115,14 @@ def main(argv=None) -> int:
     print(f"0 K threshold in [{lo * 1e3:.4f}, {hi * 1e3:.4f}] mT; training at "
           f"{peak * 1e3:.4f} mT, {args.temperature:g} K", flush=True)
 
-    cfg = dataclasses.replace(demo_config(engine="oommf"),
+    cfg = dataclasses.replace(demo_config(engine="oommf", size=args.size),
                               schedule=[("++--", args.pulses)], peak_field=peak,
                               chunk=args.pulses, temperature=args.temperature)
     ens = train_ensemble(cfg, args.out / "runs", args.realisations, engine=engine)
     report(ens, args.out, summary={"threshold_mT": [lo * 1e3, hi * 1e3],
                                    "peak_mT": peak * 1e3,
-                                   "temperature_K": args.temperature})
+                                   "temperature_K": args.temperature,
+                                   "size_m": args.size})
     return 0
 
 

@@ -160,9 +160,47 @@ class _Run:
         d, r = float(st["duration"]), float(st["rise"])
         ext = self.mnp.ExternalField(
             lambda s: field * _torch_profile(torch, s.t, d, r))
+        if float(st.get("temperature", 0.0)) > 0:
+            return self._stochastic(st, ext)
         steps = self._llg(self.terms + [ext], self.cfg["alpha"], d,
                           breakpoints=(r, d - r))
         return {"steps": steps}
+
+    def _stochastic(self, st, ext):
+        """Stochastic LLG: Heun's scheme with a thermal field of fixed step.
+
+        The thermal field (magnum.np's ``ThermalField``: Gaussian, variance
+        ``2 alpha kB T / (mu0 Ms gamma V dt)`` per component and cell) is
+        drawn once per step from torch's generator seeded with ``st["seed"]``, and
+        held through both stages of the step (Heun's predictor-corrector
+        converges to the Stratonovich solution, the physical one).
+        """
+        mnp, torch, state = self.mnp, self.torch, self.state
+        d, dt = float(st["duration"]), float(st["timestep"])
+        n_steps = max(1, int(math.ceil(d / dt - 1e-9)))
+        dt = d / n_steps
+        alpha = float(self.cfg["alpha"])
+        state.material["alpha"] = alpha
+        state.T = float(st["temperature"])
+        thermal = mnp.ThermalField()
+        llg = mnp.LLGSolver(self.terms + [ext, thermal])
+        # ThermalField draws with torch's global generator (on the CPU) each
+        # time state._step changes: seeding it here makes the pulse repeatable
+        torch.manual_seed(int(st["seed"]))
+        state.t = 0.0
+        state._dt = dt
+        for k in range(n_steps):
+            state._step += 1  # a new thermal field for this step
+            t, m = k * dt, state.m
+            f1 = llg.dm(t, m, state)
+            m1 = m + dt * f1
+            m1 = m1 / m1.norm(dim=-1, keepdim=True)
+            f2 = llg.dm(t + dt, m1, state)  # same step: same thermal field
+            m2 = m + 0.5 * dt * (f1 + f2)
+            state.m = m2 / m2.norm(dim=-1, keepdim=True)
+            state.t = (k + 1) * dt
+        return {"steps": n_steps, "temperature_K": state.T, "timestep_s": dt,
+                "thermal_seed": int(st["seed"])}
 
     def relax_time(self, st):
         alpha = st["alpha"] if st["alpha"] is not None else self.cfg["alpha"]

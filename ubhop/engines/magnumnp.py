@@ -162,15 +162,11 @@ class MagnumNPEngine(Engine):
             data["K"] = np.asarray(K.array, dtype=np.float64)
             data["u"] = np.asarray(u.array, dtype=np.float64)
         for k, st in enumerate(stages):
-            if isinstance(st, Pulse) and st.temperature > 0:
-                raise NotImplementedError(
-                    f"Stage {k} is a pulse at T = {st.temperature:g} K: thermal "
-                    "pulses need the OOMMF engine (its stochastic LLG); the "
-                    "magnum.np engine runs T = 0 only."
-                )
             if isinstance(st, Pulse):
                 cfg["stages"].append({"kind": "pulse", "duration": st.duration,
-                                      "rise": st.rise})
+                                      "rise": st.rise,
+                                      "temperature": st.temperature,
+                                      "seed": st.seed, "timestep": st.timestep})
                 data[f"H{k}"] = np.asarray(st.field.array, dtype=np.float64)
             else:
                 cfg["stages"].append({"kind": "relax",
