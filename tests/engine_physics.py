@@ -304,3 +304,45 @@ def check_thermal_kicks_follow_fluctuation_dissipation(engine, dev, seeds=4):
     # along m the walk is second order: |m| = 1
     assert np.sqrt(np.mean(d[:, 0] ** 2)) < 0.05 * rms
     return rms / expected
+
+
+def check_thermal_equilibrium_is_equipartition(engine, samples=20):
+    """At equilibrium the energy above the ground state is kT per cell.
+
+    A 100 nm film of 10 x 10 cells in 0.5 T along x, with alpha = 0.5 so that
+    it thermalises within a few 20 ps pulses at 300 K. Each cell's unit m has
+    two transverse degrees of freedom, and at 300 K every mode's energy
+    (mu0 Ms V H = 4e-19 J per cell and more) is far above kT = 4.1e-21 J, so
+    the energy is harmonic in them: the mean of ``E - E0`` over the samples is
+    ``N kT`` (equipartition), with ``E0`` the ground state's energy and
+    ``E`` from the independent reference model (exchange, demag, Zeeman).
+    ``E0`` is the energy after 200 ps of damped LLG in the field at 0 K.
+    Its standard deviation is ``sqrt(N) kT``: 10 % per sample, about 3 % for
+    the mean of 20 (less than independent, the samples are 20 ps apart).
+    Returns ``<E - E0> / (N kT)``.
+    """
+    kt = 1.380649e-23 * 300.0
+    dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None),
+                               py=ubhop.Permalloy(alpha=0.5))
+    h = 0.5 / MU0
+    field = unit_field(dev, (1, 0, 0)) * h
+    # the ground state in the field: 200 ps of damped LLG at 0 K (the
+    # relaxation time at alpha = 0.5 is about 10 ps)
+    (relaxed,) = engine.run(dev, unit_field(dev, (1, 0, 0)),
+                            [ubhop.Pulse(field, 200e-12, rise=0.0)])
+    burn_in = 4
+    ms = engine.run(dev, relaxed, [
+        ubhop.Pulse(field, 20e-12, rise=0.0, temperature=300.0, seed=k + 1)
+        for k in range(burn_in + samples)])
+    ref = Reference(dev)
+    zeeman = dev.py.Ms * MU0 * ref.volume * h
+
+    def energy(m):
+        return ref.energy(m) - zeeman * float(np.sum(m[..., 0]))
+
+    e0 = energy(relaxed.array)
+    excess = np.array([energy(m.array) - e0 for m in ms[burn_in:]])
+    n_cells = int(np.prod(dev.n))
+    ratio = excess.mean() / (n_cells * kt)
+    assert ratio == pytest.approx(1.0, abs=0.1), (ratio, excess / (n_cells * kt))
+    return ratio

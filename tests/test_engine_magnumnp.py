@@ -13,6 +13,7 @@ from engine_physics import (
     check_pulse_turns_m_from_y,
     check_relax_lowers_energy,
     check_second_relax_changes_nothing,
+    check_thermal_equilibrium_is_equipartition,
     check_thermal_kicks_follow_fluctuation_dissipation,
     check_thermal_pulse_is_seeded_and_fluctuates,
     check_time_relax_lowers_energy,
@@ -212,3 +213,7 @@ def test_thermal_pulse_is_seeded_and_fluctuates(engine, dev100):
 
 def test_thermal_kicks_follow_fluctuation_dissipation(engine, dev100):
     check_thermal_kicks_follow_fluctuation_dissipation(engine, dev100)
+
+
+def test_thermal_equilibrium_is_equipartition(engine):
+    check_thermal_equilibrium_is_equipartition(engine)

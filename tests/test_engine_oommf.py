@@ -26,6 +26,7 @@ from engine_physics import (
     check_pulse_turns_m_from_y,
     check_relax_lowers_energy,
     check_second_relax_changes_nothing,
+    check_thermal_equilibrium_is_equipartition,
     check_thermal_kicks_follow_fluctuation_dissipation,
     check_thermal_pulse_is_seeded_and_fluctuates,
     check_time_relax_lowers_energy,
@@ -495,6 +496,9 @@ class TestThermal:
 
     def test_thermal_kicks_follow_fluctuation_dissipation(self, engine, dev100):
         check_thermal_kicks_follow_fluctuation_dissipation(engine, dev100)
+
+    def test_thermal_equilibrium_is_equipartition(self, engine):
+        check_thermal_equilibrium_is_equipartition(engine)
 
     def test_thermal_ensemble_realisations_differ_and_repeat(self, engine, tmp_path):
         from ubhop.ensemble import realisation_config, train_ensemble

@@ -18,9 +18,14 @@ training's raised-cosine pulses) and ``ubhop.ensemble.train_ensemble``.
 Everything is written under ``--out`` (one resumable run per realisation, and
 ``threshold.json``, ``summary.json``). Needs OOMMF.
 
+``--size`` cuts the demo's film to another side: at 0.2e-6 it is a single
+two-state unit, whose mean follows eq. (1) on every pair (README).
+
 Usage::
 
     python studies/thermal/ensemble_train.py --realisations 16 --out runs/ensemble
+    python studies/thermal/ensemble_train.py --size 0.2e-6 --bracket 2e-3 60e-3 \
+        --bisect 9 --realisations 48 --out runs/unit
     python studies/thermal/ensemble_train.py --analyse-only \
         --out studies/thermal/data/ensemble       # the committed runs, no engine
 """
