@@ -8,7 +8,8 @@ threshold each pulse switches it at random, the switched state is kept, and
 the mean over realisations approaches the switched state geometrically, which
 is eq. (1) with the rate equal to the switching probability per pulse.
 
-Needs OOMMF (thermal pulses use its stochastic evolver); skipped without it.
+Needs OOMMF, whose threshold the constants are (magnum.np runs thermal pulses
+too, about 3 times slower); skipped without it.
 """
 
 import dataclasses

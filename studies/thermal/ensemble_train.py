@@ -16,7 +16,8 @@ training's raised-cosine pulses) and ``ubhop.ensemble.train_ensemble``.
    left the start after each pulse.
 
 Everything is written under ``--out`` (one resumable run per realisation, and
-``threshold.json``, ``summary.json``). Needs OOMMF.
+``threshold.json``, ``summary.json``). Runs OOMMF unless ``--engine magnumnp``
+(about 3 times slower per thermal pulse; its threshold is its own).
 
 ``--size`` cuts the demo's film to another side: at 0.2e-6 it is a single
 two-state unit, whose mean follows eq. (1) on every pair (README).
@@ -95,13 +96,14 @@ def main(argv=None) -> int:
                     help="film side (m) of the demo's film; 0.2e-6 is a single "
                          "two-state unit (bracket it with 2e-3 60e-3)")
     ap.add_argument("--out", type=Path, default=Path("runs/ensemble"))
+    ap.add_argument("--engine", choices=["oommf", "magnumnp"], default="oommf")
     ap.add_argument("--analyse-only", action="store_true",
                     help="only analyse the realisations already in --out")
     args = ap.parse_args(argv)
     if args.analyse_only:
         report(ensemble_history(args.out / "runs"), args.out)
         return 0
-    engine = ubhop.get_engine("oommf")
+    engine = ubhop.get_engine(args.engine)
     args.out.mkdir(parents=True, exist_ok=True)
 
     thr_path = args.out / "threshold.json"
@@ -110,7 +112,7 @@ def main(argv=None) -> int:
         lo, hi = saved["bracket"] if "bracket" in saved else (saved["lo_T"],
                                                               saved["hi_T"])
     else:
-        cfg0 = dataclasses.replace(demo_config(engine="oommf", size=args.size),
+        cfg0 = dataclasses.replace(demo_config(engine=args.engine, size=args.size),
                                    schedule=[("++--", 1)])
         thr = switching_threshold(cfg0, *args.bracket, args.out / "threshold",
                                   steps=args.bisect, engine=engine)
@@ -120,7 +122,7 @@ def main(argv=None) -> int:
     print(f"0 K threshold in [{lo * 1e3:.4f}, {hi * 1e3:.4f}] mT; training at "
           f"{peak * 1e3:.4f} mT, {args.temperature:g} K", flush=True)
 
-    cfg = dataclasses.replace(demo_config(engine="oommf", size=args.size),
+    cfg = dataclasses.replace(demo_config(engine=args.engine, size=args.size),
                               schedule=[("++--", args.pulses)], peak_field=peak,
                               chunk=args.pulses, temperature=args.temperature)
     ens = train_ensemble(cfg, args.out / "runs", args.realisations, engine=engine)
