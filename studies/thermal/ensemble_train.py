@@ -38,18 +38,22 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 from near_threshold import print_absorption, states_and_chain
 
 import ubhop
-from ubhop import runs
+from ubhop import fit_learning_law, runs
 from ubhop.demo import demo_config
 from ubhop.ensemble import (
     ensemble_history,
     ensemble_summary,
     format_ensemble_summary,
+    lasting_change,
     switching_threshold,
     train_ensemble,
 )
+from ubhop.patterns import pattern_string
+from ubhop.training import train
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
@@ -81,6 +85,55 @@ def report(ens, out, summary=None):
         print(f"  {k}: " + " ".join(f"{100 * a:+.4f}" for a in vec))
     print("transition counts [from][to]: " + str(counts.tolist()))
     print_absorption(seqs, counts, g.shape[1] - 1)
+    if len(np.unique(ens.segment.values[1:])) > 1:
+        report_segments(ens)
+
+
+def report_segments(ens):
+    """Per segment of the schedule: eq. (1) fitted to the mean, and switches.
+
+    A realisation counts as switched when its G differs from its start by more
+    than 1e-4 (relative, some pair); the counts are the pulses that switch it
+    out of the start and back, over the pulses it spent in each state.
+    """
+    g = ens.G.values
+    v = ens.voltage.values
+    seg = ens.segment.values
+    away = np.array([[lasting_change([gr[0], gr[t]]) > 1e-4 for t in range(g.shape[1])]
+                     for gr in g])
+    print("switched fraction per step: " + " ".join(f"{x:.2f}" for x in away.mean(0)))
+    for k in np.unique(seg[1:]):
+        steps = np.flatnonzero(seg == k)
+        first, last = steps[0] - 1, steps[-1]
+        prods = np.einsum("ti,tj->tij", v[first + 1:last + 1], v[first + 1:last + 1])
+        fit = fit_learning_law(ens.G_mean.values[first:last + 1], prods)
+        out = sum(int(not away[r, t - 1] and away[r, t]) for r in range(len(g))
+                  for t in steps)
+        at0 = sum(int(not away[r, t - 1]) for r in range(len(g)) for t in steps)
+        back = sum(int(away[r, t - 1] and not away[r, t]) for r in range(len(g))
+                   for t in steps)
+        at1 = sum(int(away[r, t - 1]) for r in range(len(g)) for t in steps)
+        pattern = pattern_string(ens.pattern.values[steps[0]])
+        print(f"segment {k} ({pattern}, steps {first + 1}-{last}): out of the start "
+              f"{out}/{at0}, back to it {back}/{at1}; eq. (1) per pair: "
+              + ", ".join(f"{'NESW'[p.pair[0]]}{'NESW'[p.pair[1]]} R^2 {p.r2:.3f} "
+                          f"rate {p.rate:.3f}" for p in fit.pairs))
+
+
+def back_threshold(args, hi, engine):
+    """Bisect the threshold of ``--then`` from the state ``++--`` switches to."""
+    base = demo_config(engine=args.engine, size=args.size)
+    switched = train(dataclasses.replace(base, schedule=[("++--", 1)],
+                                         peak_field=1.02 * hi),
+                     args.out / "back" / "switch", engine=engine, progress=False)
+    start = args.out / "back" / "switch" / "textures" / "m_00001.ovf"
+    print(f"switched state: max |dG/G| = {lasting_change(switched.G.values):.3g}")
+    thr = switching_threshold(
+        dataclasses.replace(base, start=str(start), schedule=[(args.then, 1)]),
+        args.bracket[0], 1.02 * hi, args.out / "back" / "threshold",
+        steps=args.bisect, engine=engine)
+    print(f"0 K threshold of {args.then} from the switched state: "
+          f"[{thr.lo * 1e3:.4f}, {thr.hi * 1e3:.4f}] mT")
 
 
 def main(argv=None) -> int:
@@ -97,6 +150,15 @@ def main(argv=None) -> int:
                          "two-state unit (bracket it with 2e-3 60e-3)")
     ap.add_argument("--out", type=Path, default=Path("runs/ensemble"))
     ap.add_argument("--engine", choices=["oommf", "magnumnp"], default="oommf")
+    ap.add_argument("--peak", type=float, default=None,
+                    help="train at this peak field (T) instead of --below x threshold")
+    ap.add_argument("--back-threshold", action="store_true",
+                    help="also bisect the 0 K threshold of the --then pattern "
+                         "from the switched state (a ++-- pulse at 1.02 x the "
+                         "threshold)")
+    ap.add_argument("--then", default=None, metavar="PATTERN",
+                    help="after the ++-- pulses, as many pulses of this pattern "
+                         "(the Fig. 2 switch)")
     ap.add_argument("--analyse-only", action="store_true",
                     help="only analyse the realisations already in --out")
     args = ap.parse_args(argv)
@@ -118,13 +180,18 @@ def main(argv=None) -> int:
                                   steps=args.bisect, engine=engine)
         lo, hi = thr.lo, thr.hi
         runs.write_json(thr_path, thr.to_dict())
-    peak = args.below * hi
+    if args.back_threshold:
+        back_threshold(args, hi, engine)
+    peak = args.below * hi if args.peak is None else args.peak
     print(f"0 K threshold in [{lo * 1e3:.4f}, {hi * 1e3:.4f}] mT; training at "
           f"{peak * 1e3:.4f} mT, {args.temperature:g} K", flush=True)
 
+    schedule = [("++--", args.pulses)] + ([(args.then, args.pulses)] if args.then
+                                          else [])
     cfg = dataclasses.replace(demo_config(engine=args.engine, size=args.size),
-                              schedule=[("++--", args.pulses)], peak_field=peak,
-                              chunk=args.pulses, temperature=args.temperature)
+                              schedule=schedule, peak_field=peak,
+                              chunk=args.pulses * len(schedule),
+                              temperature=args.temperature)
     ens = train_ensemble(cfg, args.out / "runs", args.realisations, engine=engine)
     report(ens, args.out, summary={"threshold_mT": [lo * 1e3, hi * 1e3],
                                    "peak_mT": peak * 1e3,
