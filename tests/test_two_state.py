@@ -3,10 +3,10 @@
 A unit with a start state and an absorbing switched state, switched by each
 pulse with probability q, is switched after n pulses with probability
 1 - (1 - q)^n. The mean conductance of many such units therefore follows
-eq. (1) with the rate eta = q, on every pair. The tests check that the
-analysis (``ubhop.ensemble.ensemble_summary``, ``first_switch_rate``) finds
-this law and this rate in synthetic ensembles, and fails to find it where it
-does not hold.
+eq. (1) with the approach rate 2 eta alpha_ij = q, on every pair. The tests
+check that the analysis (``ubhop.ensemble.ensemble_summary``,
+``first_switch_rate``) finds this law and this rate in synthetic ensembles,
+and fails to find it where it does not hold.
 """
 
 import numpy as np
@@ -53,7 +53,7 @@ def test_mean_of_two_state_units_follows_eq1_at_rate_q(q):
     assert fs["returns"] == 0
     for p in summ["pairs"]:
         assert p["r2"] > 0.995
-        assert abs(p["rate"] - q) < 0.05  # eta = q on every pair
+        assert abs(p["rate"] - q) < 0.05  # rate = q on every pair
         assert p["anti_hebbian"]
     # the fraction switched after n pulses: 1 - (1 - q)^n
     n = np.arange(9)

@@ -316,11 +316,11 @@ def first_switch_rate(ens: xr.Dataset, tol: float = 1e-4) -> dict:
     For a unit with two states, the start and an absorbing switched state,
     each pulse switches with probability ``q``; the fraction switched after
     ``n`` pulses is ``1 - (1 - q)^n``, so the ensemble mean of every pair
-    follows eq. (1) with the rate ``eta = q``. This counts the first exits: the
-    estimate is ``exits / pulses spent at the start`` (the maximum-likelihood
-    ``q`` of a geometric waiting time, censored at the last pulse), with its
-    Wilson 95 % interval. Comparing it with the rate of eq. (1) fitted to the
-    mean tests the two-state reading.
+    follows eq. (1) with the approach rate ``2 eta alpha_ij = q``. This counts
+    the first exits: the estimate is ``exits / pulses spent at the start``
+    (the maximum-likelihood ``q`` of a geometric waiting time, censored at the
+    last pulse), with its Wilson 95 % interval. Comparing it with the rate of
+    eq. (1) fitted to the mean tests the two-state reading.
 
     Parameters
     ----------

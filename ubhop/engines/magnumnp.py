@@ -53,7 +53,9 @@ class MagnumNPEngine(Engine):
     raised-cosine profile. The cells are ``dev.mesh``'s cells.
 
     - ``Pulse``: LLG (RKF45) for ``duration`` with ``alpha = dev.py.alpha``;
-      the integrator stops at the ends of the ramps.
+      the integrator stops at the ends of the ramps. At ``temperature > 0``:
+      stochastic LLG, Heun's scheme with fixed step ``timestep`` and
+      magnum.np's ``ThermalField`` (seeded with the pulse's ``seed``).
     - ``Relax(method="time")``: LLG at zero field for ``duration`` with
       ``relax.alpha`` (default ``dev.py.alpha``).
     - ``Relax(method="minimise")``: magnum.np's Barzilai-Borwein energy
