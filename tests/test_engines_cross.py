@@ -100,3 +100,33 @@ def test_write_regime_agrees_between_engines(tmp_path):
         scale = max(change, 1e-3 * np.abs(ga[0][off]).max())  # "+--+" stays put
         assert np.abs(ga[-1] - gb[-1])[off].max() < 1e-3 * scale, k
     assert tables["oommf"] == tables["magnumnp"]
+
+
+def test_two_state_unit_has_one_threshold_and_state_on_both_engines(tmp_path):
+    # the 200 nm demo film (tests/test_thermal_unit.py): one 0 K "++--" pulse
+    # 1 % below OOMMF's bracket (38.36-38.48 mT) leaves it on both engines, one
+    # 1 % above switches it on both, into the same state (measured: magnum.np's
+    # bracket 38.44-38.55 mT, the switched dG/G equal to 4 digits)
+    import dataclasses
+
+    from ubhop.demo import demo_config
+    from ubhop.training import train
+
+    off = ~np.eye(4, dtype=bool)
+    switched = {}
+    for engine in (OOMMFEngine(n_threads=2, timeout=300),
+                   MagnumNPEngine(n_threads=2, timeout=900)):
+        base = dataclasses.replace(demo_config(engine=engine.name, size=0.2e-6),
+                                   schedule=[("++--", 1)])
+        for peak in (0.99 * 38.36e-3, 1.01 * 38.55e-3):
+            hist = train(dataclasses.replace(base, peak_field=peak),
+                         tmp_path / f"{engine.name}_{peak * 1e3:.3f}", engine=engine,
+                         progress=False)
+            g = hist.G.values
+            rel = (g[1] - g[0])[off] / g[0][off]
+            if peak < 38.36e-3:
+                assert np.abs(rel).max() < 1e-6, (engine.name, rel)
+            else:
+                assert np.abs(rel).max() > 5e-3, (engine.name, rel)
+                switched[engine.name] = rel
+    np.testing.assert_allclose(switched["magnumnp"], switched["oommf"], rtol=1e-3)
