@@ -104,9 +104,9 @@ def test_write_regime_agrees_between_engines(tmp_path):
 
 def test_two_state_unit_has_one_threshold_and_state_on_both_engines(tmp_path):
     # the 200 nm demo film (tests/test_thermal_unit.py): one 0 K "++--" pulse
-    # 1 % below OOMMF's bracket (38.36-38.48 mT) leaves it on both engines, one
-    # 1 % above switches it on both, into the same state (measured: magnum.np's
-    # bracket 38.44-38.55 mT, the switched dG/G equal to 4 digits)
+    # 1 % below both engines' brackets (OOMMF 38.36-38.44 mT, magnum.np
+    # 38.44-38.55 mT) leaves it, one 1 % above both switches it, into the same
+    # state on both engines (measured: dG/G equal to 4 digits)
     import dataclasses
 
     from ubhop.demo import demo_config
