@@ -300,6 +300,8 @@ def check_thermal_kicks_follow_fluctuation_dissipation(engine, dev, seeds=4):
     rms = np.sqrt(np.mean(d[:, 1:] ** 2))
     expected = math.sqrt(2 * alpha * gamma0 * kb * temperature * t
                          / ((1 + alpha**2) * MU0 * ms * volume))
+    print(f"{engine.name}: thermal kicks, rms / fluctuation-dissipation "
+          f"{rms / expected:.3f}")  # shown with pytest -s
     assert rms == pytest.approx(expected, rel=0.1), (rms, expected)
     # along m the walk is second order: |m| = 1
     assert np.sqrt(np.mean(d[:, 0] ** 2)) < 0.05 * rms
@@ -344,5 +346,6 @@ def check_thermal_equilibrium_is_equipartition(engine, samples=20):
     excess = np.array([energy(m.array) - e0 for m in ms[burn_in:]])
     n_cells = int(np.prod(dev.n))
     ratio = excess.mean() / (n_cells * kt)
+    print(f"{engine.name}: <E - E0> / (N kT) = {ratio:.3f}")  # shown with pytest -s
     assert ratio == pytest.approx(1.0, abs=0.1), (ratio, excess / (n_cells * kt))
     return ratio

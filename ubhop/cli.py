@@ -131,7 +131,9 @@ def _ensemble(args):
 
 
 def _add_reference(parser) -> None:
-    parser.add_argument("--reference", choices=["start", "patterns", "others"],
+    from .associative import REFERENCES
+
+    parser.add_argument("--reference", choices=REFERENCES,
                         default="start",
                         help="G_ref of the weight map: the relaxed start (default), "
                              "G_avg fitted over all runs of a seven-pattern "

@@ -143,6 +143,7 @@ def calibrate_patterns(conductances, patterns, holdout: int | None = None) -> We
         values of ``v_i v_j`` on some pair among the fitted patterns (named),
         or slopes that sum to zero (to 1e-12 of the largest conductance).
     """
+    from .learning import _r2
     from .patterns import as_pattern
 
     g = np.asarray(conductances, dtype=float)
@@ -172,11 +173,9 @@ def calibrate_patterns(conductances, patterns, holdout: int | None = None) -> We
                 "G_avg and the slope cannot be separated. Give patterns in which "
                 "every pair takes both signs.")
         slope, icept = np.polyfit(x, y, 1)
-        res = y - (icept + slope * x)
-        tot = np.sum((y - y.mean()) ** 2)
         a[i, j] = a[j, i] = icept
         c[i, j] = c[j, i] = slope
-        r2[i, j] = r2[j, i] = 1.0 - np.sum(res ** 2) / tot if tot > 0 else np.nan
+        r2[i, j] = r2[j, i] = _r2(y, icept + slope * x)
     iu = np.triu_indices(n, 1)
     total = float(np.sum(c[iu]))
     if abs(total) <= 1e-12 * np.abs(g).max():

@@ -53,7 +53,7 @@ from ubhop.ensemble import (
     train_ensemble,
 )
 from ubhop.patterns import pattern_string
-from ubhop.training import train
+from ubhop.training import surviving_fraction, train
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
@@ -83,8 +83,23 @@ def report(ens, out, summary=None):
     print("states (dG/G %, pairs NE NS NW ES EW SW; 0 = start):")
     for k, vec in enumerate(vecs):
         print(f"  {k}: " + " ".join(f"{100 * a:+.4f}" for a in vec))
+    spread = max(np.abs(np.asarray(d) - vecs[k]).max()
+                 for rec, seq in zip(recs, seqs, strict=True)
+                 for d, k in zip(rec["dG_over_G"], seq[1:], strict=True))
+    print(f"largest distance of a relaxed state from its state's dG/G: {spread:.1e}")
     print("transition counts [from][to]: " + str(counts.tolist()))
     print_absorption(seqs, counts, g.shape[1] - 1)
+    # of each pulse's change in G, the part the relaxation keeps, split by
+    # whether the pulse moved the realisation to another state
+    moved, stayed = [], []
+    for r, seq in enumerate(seqs):
+        kept = surviving_fraction(ens.isel(realisation=r))
+        for t in range(1, len(seq)):
+            (moved if seq[t] != seq[t - 1] else stayed).append(kept[t - 1])
+    for name, vals in (("that change the state", moved), ("that do not", stayed)):
+        if vals:
+            print(f"surviving fraction, median over the {len(vals)} pulses {name}: "
+                  f"{np.nanmedian(vals):.3g}")
     if len(np.unique(ens.segment.values[1:])) > 1:
         report_segments(ens)
 
@@ -101,7 +116,6 @@ def report_segments(ens):
     seg = ens.segment.values
     away = np.array([[lasting_change([gr[0], gr[t]]) > 1e-4 for t in range(g.shape[1])]
                      for gr in g])
-    print("switched fraction per step: " + " ".join(f"{x:.2f}" for x in away.mean(0)))
     for k in np.unique(seg[1:]):
         steps = np.flatnonzero(seg == k)
         first, last = steps[0] - 1, steps[-1]
