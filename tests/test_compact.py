@@ -212,3 +212,35 @@ def test_held_out_prediction_is_exact_for_eq1_and_fails_for_a_one_jump_film():
     assert r["rel_model"] > 0.8
     with pytest.raises(ValueError, match="n_train must be an int in"):
         held_out(g, volts, 18)
+
+
+def test_uniform_pattern_drives_no_current_and_changes_nothing():
+    m = CompactModel.uniform(4, rate=0.3, g_avg=2e-3)
+    x = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [-1, -1, -1, -1], [1, 1, -1, 1]])
+    g0 = m.g_avg + 1e-4 * np.arange(16).reshape(4, 4)
+    g0 = 0.5 * (g0 + g0.T)
+    for method, record in (("step", "pulse"), ("step", "pattern"),
+                           ("block", "pattern")):
+        g = m.train(x, pulses=3, cycles=2, g0=g0, record=record, method=method)
+        per = 3 if record == "pulse" else 1
+        for c in range(2):  # the pulses of the uniform patterns leave G
+            for k in (0, 2):
+                t = (4 * c + k) * per
+                np.testing.assert_array_equal(g[t + per], g[t])
+        # and the rest is the training without them
+        ref = m.train(x[[1, 3]], pulses=3, cycles=2, g0=g0, record="final",
+                      method=method)[-1]
+        np.testing.assert_allclose(g[-1], ref, rtol=1e-13)
+    # the cycle mean counts only the driving pulses, and the steady cycle's
+    # states before those pulses average to it
+    cyc = m.steady_cycle(x, pulses=2)
+    before = cyc[[2, 3, 6, 7]]  # before each pulse of x[1] and x[3]
+    np.testing.assert_allclose(before.mean(axis=0), m.cycle_mean(x), rtol=1e-12)
+    np.testing.assert_allclose(m.cycle_mean(x), m.cycle_mean(x[[1, 3]]), rtol=1e-15)
+    for call in (lambda: m.fixed_point([1, 1, 1, 1]),
+                 lambda: m.cycle_mean([[1, 1, 1, 1], [-1, -1, -1, -1]]),
+                 lambda: m.steady_cycle([[1, 1, 1, 1]])):
+        with pytest.raises(ValueError, match="drives no current|No pattern drives"):
+            call()
+    with pytest.raises(ValueError, match="uniform pattern drives no current"):
+        m.schedule(x)

@@ -10,7 +10,9 @@ from ubhop.logic import (
     INPUTS,
     LEARNABLE,
     RULES,
+    bias_ratio_interval,
     clamped_output,
+    default_model,
     expected,
     gate_patterns,
     learn_gate_software,
@@ -37,10 +39,47 @@ def test_patterns_hold_bias_and_truth_table():
 @pytest.mark.parametrize("gate", LEARNABLE)
 @pytest.mark.parametrize("rule", ["outer", "compact"])
 def test_software_gates_correct_for_all_inputs(gate, rule):
-    w = learn_gate_software(gate, rule=rule)
+    # the compact model with its (out, bias) alpha twice the others' (AND
+    # needs more than 3/2 once the uniform pattern drives nothing)
+    w = learn_gate_software(gate, rule=rule, bias_ratio=2.0)
     for a, b in INPUTS:
         assert clamped_output(w, a, b) == expected(gate, a, b)
     assert truth_table(w, gate)["correct"]
+
+
+def test_uniform_pattern_teaches_nothing_so_equal_alpha_cannot_hold_and():
+    # AND's (+1, +1) row is the uniform pattern: no current, no change
+    m = default_model(0.1)
+    x = gate_patterns("AND")
+    assert np.all(x[0] == 1)
+    g = m.train(x, cycles=3, record="pulse")
+    for t in range(0, len(g) - 1, 4):  # the uniform pattern's pulses
+        np.testing.assert_array_equal(g[t + 1], g[t])
+    # slow learning from three patterns: h = (a + b - 3) / 3, always False
+    w = learn_gate_software("AND", rule="compact", rate=1e-3, cycles=20000)
+    assert truth_table(w)["gate"] is None
+    assert {r[2] for r in truth_table(w)["rows"]} == {-1}
+    np.testing.assert_allclose(w[2, [0, 1, 3]] / w[2, 0], [1, 1, -3], rtol=1e-2)
+    for g in ("OR", "NAND", "NOR"):
+        assert truth_table(learn_gate_software(g, rule="compact"), g)["correct"]
+
+
+def test_bias_ratio_interval_is_the_slow_compact_model():
+    assert bias_ratio_interval("AND") == (1.5, np.inf)
+    for g in ("OR", "NAND", "NOR"):
+        assert bias_ratio_interval(g) == (0.5, np.inf)
+    # the steady cycle's mean weights of the compact model agree on each side
+    for g in LEARNABLE:
+        lo, _ = bias_ratio_interval(g)
+        for ratio, ok in ((0.9 * lo, False), (1.1 * lo, True)):
+            m = default_model(0.01, ratio)
+            w = m.weights(m.cycle_mean(gate_patterns(g)))
+            assert truth_table(w, g)["correct"] is ok, (g, ratio)
+    with pytest.raises(ValueError, match="linear threshold"):
+        bias_ratio_interval("XOR")
+    for bad in (0, -1.0, float("nan"), "2"):
+        with pytest.raises(ValueError, match="bias_ratio must be"):
+            default_model(0.1, bad)
 
 
 def test_projection_rule_is_identity_for_four_independent_patterns():
@@ -52,7 +91,7 @@ def test_projection_rule_is_identity_for_four_independent_patterns():
 
 
 def test_compact_reprogrammed_without_reset():
-    res = reprogram_sequence(CompactModel.uniform(4, rate=0.1),
+    res = reprogram_sequence(default_model(0.1, 2.0),
                              ["AND", "OR", "NAND", "NOR"], pulses_per_pattern=1,
                              max_cycles=20)
     assert [r["gate"] for r in res] == ["AND", "OR", "NAND", "NOR"]
@@ -95,7 +134,9 @@ def test_noise_table():
     for g in LEARNABLE:
         assert tab[g]["accuracy"][:2] == [1.0, 1.0]
         assert tab[g]["fails_at"] == 3.0
-    m = CompactModel.uniform(4, rate=0.1, g_avg=1.0)
+    alpha = np.ones((4, 4))
+    alpha[2, 3] = alpha[3, 2] = 2.0  # (out, bias): AND needs more than 3/2
+    m = CompactModel(0.1 / (2 * alpha), alpha, 1.0)
     g = m.train(gate_patterns("AND"), cycles=30, record="final")[-1]
     tab = noise_table({"AND": g}, [0.0, 1.0], trials=50, weight_map=m.weight_map())
     assert tab["AND"]["accuracy"][0] == 1.0 and tab["AND"]["fails_at"] == 1.0
@@ -120,6 +161,11 @@ def test_logic_command(capsys):
     assert logic_command("nand") == 0
     out = capsys.readouterr().out
     assert "learnt: yes" in out and "NAND" in out
+    assert logic_command("and", rule="compact") == 0
+    out = capsys.readouterr().out
+    assert "learnt: no" in out and "1.5 < --bias-ratio" in out
+    assert logic_command("and", rule="compact", bias_ratio=2.0) == 0
+    assert "learnt: yes" in capsys.readouterr().out
     assert logic_command("XOR", noise=0.1, trials=5) == 0
     assert "not linearly separable" in capsys.readouterr().out
     with pytest.raises(ValueError, match="allowed"):

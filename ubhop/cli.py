@@ -166,7 +166,7 @@ def _logic(args):
     from .logic import logic_command
 
     return logic_command(args.gate, args.rule, args.rate, args.pulses, args.cycles,
-                         args.noise, args.trials, args.seed)
+                         args.noise, args.trials, args.seed, args.bias_ratio)
 
 
 def main(argv=None) -> int:
@@ -256,6 +256,9 @@ def main(argv=None) -> int:
                     default="outer")
     lo.add_argument("--rate", type=float, default=0.1,
                     help="compact model's approach rate per pulse")
+    lo.add_argument("--bias-ratio", type=float, default=1.0,
+                    help="compact model: alpha of the (out, bias) pair over the "
+                         "others' (AND needs > 1.5)")
     lo.add_argument("--pulses", type=int, default=1, help="pulses per pattern")
     lo.add_argument("--cycles", type=int, default=30)
     lo.add_argument("--noise", type=float, default=0.0,

@@ -23,6 +23,10 @@ Results used by the tests and the accuracy study:
   more (a forgetting, Oja-like rule); the bias vanishes for slow learning,
   ``2 eta alpha P p << 1``, and is total for a one-jump rate of 1 (only the
   last pattern is kept).
+* A uniform pattern (every pad at one voltage) drives no current, so no
+  Oersted field: its pulses leave ``G`` as it is (eq. (1) describes pulses that
+  drive current, and the film's training refuses uniform patterns). The cycle
+  averages above are then over the patterns that drive current.
 
 The model is constructed directly (``CompactModel``, ``CompactModel.uniform``)
 or from a fit of eq. (1) to an engine's training history
@@ -74,6 +78,28 @@ def _positive_int(value, name):
     if not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be an int >= 1, got {value!r}.")
     return int(value)
+
+
+def drives_current(pattern) -> bool:
+    """Whether a pulse of ``pattern`` drives current: its pads are not all equal.
+
+    Examples
+    --------
+    >>> from ubhop.compact import drives_current
+    >>> drives_current([1, 1, -1, 1]), drives_current([1, 1, 1, 1])
+    (True, False)
+    """
+    x = _patterns(pattern)[0]
+    return bool(np.any(x != x[0]))
+
+
+def _driving(x):
+    """The rows of ``x`` that drive current; an error if none does."""
+    keep = np.array([drives_current(p) for p in x])
+    if not keep.any():
+        raise ValueError("No pattern drives current (each is uniform: every pad at "
+                         "one voltage), so none changes G.")
+    return x[keep]
 
 
 def products(pattern, v0: float = 1.0) -> np.ndarray:
@@ -199,8 +225,14 @@ class CompactModel:
         return 1 if np.median(self.alpha[iu]) > 0 else -1
 
     def fixed_point(self, pattern, v0: float = 1.0) -> np.ndarray:
-        """``G_avg + V_i V_j / (2 alpha)`` (S): where one repeated pattern leads."""
-        p = products(_patterns(pattern, self.n)[0], v0)
+        """``G_avg + V_i V_j / (2 alpha)`` (S): where one repeated pattern leads.
+
+        Raises
+        ------
+        ValueError
+            For a uniform pattern: it drives no current and leads nowhere.
+        """
+        p = products(_driving(_patterns(pattern, self.n))[0], v0)
         g = self.g_avg + p / (2.0 * self.alpha)
         np.fill_diagonal(g, 0.0)
         return g
@@ -208,10 +240,11 @@ class CompactModel:
     def cycle_mean(self, patterns, v0: float = 1.0) -> np.ndarray:
         """``G_avg + <V_i V_j> / (2 alpha)`` (S), the mean over a steady cycle.
 
-        ``<V_i V_j>`` is the mean over the pulses of one cycle, with the same
-        number of pulses for every pattern.
+        ``<V_i V_j>`` is the mean over the pulses of one cycle that drive
+        current, with the same number of pulses for every pattern (a uniform
+        pattern's pulses change nothing and do not count).
         """
-        x = _patterns(patterns, self.n)
+        x = _driving(_patterns(patterns, self.n))
         mean = v0**2 * (x.T @ x) / x.shape[0]
         np.fill_diagonal(mean, 0.0)
         g = self.g_avg + mean / (2.0 * self.alpha)
@@ -225,8 +258,18 @@ class CompactModel:
         """The ``V_i V_j`` of every pulse, ``(cycles * P * pulses, N, N)``.
 
         The input of ``ubhop.learning.oja_trajectory`` for the same training.
+
+        Raises
+        ------
+        ValueError
+            If a pattern is uniform: its pulses change nothing, which
+            ``oja_trajectory`` cannot express (use ``train``).
         """
         x = _patterns(patterns, self.n)
+        if len(_driving(x)) != len(x):
+            raise ValueError("A uniform pattern drives no current and leaves G as it "
+                             "is; oja_trajectory would apply eq. (1) to it. Leave it "
+                             "out, or use CompactModel.train.")
         pulses = _positive_int(pulses, "pulses")
         cycles = _positive_int(cycles, "cycles")
         prods = np.stack([products(p, v0) for p in x])
@@ -279,6 +322,7 @@ class CompactModel:
         g = (self.g_avg.copy() if g0 is None
              else np.array(g0, dtype=float).reshape(self.n, self.n))
         prods = [products(p, v0) for p in x]
+        inert = [not drives_current(p) for p in x]  # no current: G stays
         out = [g.copy()]
         if method == "block":
             r_p = (1.0 - self.rate) ** pulses
@@ -288,7 +332,10 @@ class CompactModel:
         tmp = np.empty_like(g)
         for _ in range(cycles):
             for k in range(len(prods)):
-                if method == "block":
+                if inert[k]:
+                    if record == "pulse":
+                        out.extend([g] * pulses)
+                elif method == "block":
                     d = g - self.g_avg
                     d = r_p * d + (1.0 - r_p) * targets[k]
                     g = np.where(off, self.g_avg + d, g)
@@ -316,14 +363,18 @@ class CompactModel:
 
         Per pair one cycle is the affine map ``D -> r^T D + b``; its fixed point
         ``D* = b / (1 - r^T)`` starts the returned cycle, which ends on it again
-        (to rounding). ``G[:-1].mean(axis=0)`` equals ``cycle_mean``.
+        (to rounding). The mean of ``G`` before each pulse that drives current
+        equals ``cycle_mean`` (``G[:-1].mean(axis=0)`` when every pattern does).
         """
         x = _patterns(patterns, self.n)
+        _driving(x)
         pulses = _positive_int(pulses, "pulses")
         r = 1.0 - self.rate
         a = np.ones_like(r)
         b = np.zeros_like(r)
         for p in x:
+            if not drives_current(p):
+                continue
             prod = products(p, v0)
             for _ in range(pulses):
                 a, b = r * a, r * b + self.eta * prod

@@ -209,15 +209,94 @@ def format_truth_table(table) -> str:
     return "\n".join(lines)
 
 
-def default_model(rate: float = 0.1):
-    """A uniform 4-node compact model (eq. (1)) with the rate ``2 eta alpha``."""
+def default_model(rate: float = 0.1, bias_ratio: float = 1.0):
+    """A 4-node compact model (eq. (1)) for gates, with the rate ``2 eta alpha``.
+
+    Parameters
+    ----------
+    rate : float
+        ``2 eta alpha`` per pulse, the same for every pair.
+    bias_ratio : float
+        ``alpha`` of the pair (out, bias) over that of the other pairs (> 0):
+        the bias weight's fixed point is ``bias_ratio`` times smaller. Default
+        1 (a uniform model). AND needs more than 3/2 (``bias_ratio_interval``).
+    """
     from .compact import CompactModel
 
-    return CompactModel.uniform(4, rate=rate)
+    if not (isinstance(bias_ratio, int | float) and np.isfinite(bias_ratio)
+            and bias_ratio > 0):
+        raise ValueError(f"bias_ratio must be a finite number > 0, got {bias_ratio!r}.")
+    alpha = np.ones((4, 4))
+    alpha[2, 3] = alpha[3, 2] = bias_ratio
+    return CompactModel(rate / (2.0 * alpha), alpha, 0.0)
+
+
+def bias_ratio_interval(name) -> tuple:
+    """The ``bias_ratio`` range in which slow eq. (1) learning holds the gate.
+
+    On the film a pattern with every pad at one voltage drives no current and
+    changes nothing (``ubhop.compact.drives_current``). AND and OR have one
+    (``a = b = out = bias = +1``), so they learn from three patterns only.
+    For slow learning (rate ``2 eta alpha << 1``) the weights over a steady
+    cycle are ``<V_i V_j> / (2 alpha_ij)``, the mean over the pulses that drive
+    current. With ``alpha`` the same on the pairs (out, a) and (out, b), and
+    ``bias_ratio`` times larger on (out, bias), the output's row is
+    ``(S_a, S_b, S_bias / bias_ratio)`` with ``S = <out (a, b, 1)>``:
+
+    - AND: ``S = (1, 1, -3) / 3``, so ``h(+1, +1) = 2/3 - 1/bias_ratio``:
+      correct only for ``bias_ratio > 3/2``. With equal ``alpha`` every output
+      is False.
+    - OR: ``S = (1, 1, 1) / 3``; NAND, NOR: ``S = (-1, -1, +-1) / 2``: correct
+      for ``bias_ratio > 1/2``.
+
+    So one device holds all four only if its (out, bias) pair learns a weight
+    less than 2/3 of the inputs' for the same pattern. (The outer-product rule
+    counts the uniform pattern too, which no pulse can apply.)
+
+    Parameters
+    ----------
+    name : str
+        A gate of ``LEARNABLE``.
+
+    Returns
+    -------
+    (float, float) or None
+        ``(lo, hi)`` with the gate correct for ``lo < bias_ratio < hi``
+        (``hi`` may be ``inf``), or None if no ratio is.
+
+    Examples
+    --------
+    >>> from ubhop.logic import bias_ratio_interval
+    >>> bias_ratio_interval("AND"), bias_ratio_interval("OR")
+    ((1.5, inf), (0.5, inf))
+    """
+    key = _gate(name)
+    if not threshold_learnable(key):
+        raise ValueError(f"{key} is not a linear threshold unit: no weights hold it.")
+    x = gate_patterns(key).astype(float)
+    x = x[np.any(x != x[:, :1], axis=1)]  # the patterns that drive current
+    s = (x[:, 2:3] * x[:, [0, 1, 3]]).mean(axis=0)
+    # expected * (s_a a + s_b b + s_bias u) > 0 for u = 1 / bias_ratio > 0
+    lo_u, hi_u = 0.0, np.inf
+    for a, b in INPUTS:
+        t = _TABLES[key](a, b)
+        c0, c1 = t * (s[0] * a + s[1] * b), t * s[2]
+        if c1 > 0:
+            lo_u = max(lo_u, -c0 / c1)
+        elif c1 < 0:
+            hi_u = min(hi_u, -c0 / c1)
+        elif c0 <= 0:
+            return None
+    if not lo_u < hi_u:
+        return None
+    lo = 0.0 if np.isinf(hi_u) else 1.0 / hi_u
+    hi = np.inf if lo_u == 0 else 1.0 / lo_u
+    return (float(lo), float(hi))
 
 
 def learn_gate_software(name, rule: str = "outer", model=None, rate: float = 0.1,
-                        pulses_per_pattern: int = 1, cycles: int = 30) -> np.ndarray:
+                        pulses_per_pattern: int = 1, cycles: int = 30,
+                        bias_ratio: float = 1.0) -> np.ndarray:
     """Weights that learn a gate's truth table in software.
 
     Parameters
@@ -230,11 +309,13 @@ def learn_gate_software(name, rule: str = "outer", model=None, rate: float = 0.1
         ``pulses_per_pattern`` each, from ``G_avg``; weights from the model's
         weight map).
     model : CompactModel, optional
-        For ``"compact"``; default ``default_model(rate)``.
+        For ``"compact"``; default ``default_model(rate, bias_ratio)``.
     rate : float
         The default model's rate ``2 eta alpha`` per pulse.
     pulses_per_pattern, cycles : int
         The compact model's training schedule.
+    bias_ratio : float
+        The default model's ``alpha`` of (out, bias) over the others'.
 
     Returns
     -------
@@ -249,9 +330,12 @@ def learn_gate_software(name, rule: str = "outer", model=None, rate: float = 0.1
     below 1e-10, rounding, are set to 0): every output is undecided.
     The outer-product rule gives ``h = (2a + 2b -+ 2) / 4``
     for AND/OR (and minus that for NAND/NOR), correct for all four inputs. The
-    compact model's weights average to the outer-product rule over a steady
-    cycle; at one instant they weigh recent patterns more, and for a rate near
-    1 (a one-jump memory, like the film) only the last pattern is kept.
+    compact model, like the film, learns nothing from the uniform pattern of
+    AND and OR (no current), so its weights average to the outer-product rule
+    over the other three: AND then needs ``bias_ratio > 3/2``
+    (``bias_ratio_interval``). At one instant they weigh recent patterns more,
+    and for a rate near 1 (a one-jump memory, like the film) only the last
+    pattern is kept.
     """
     x = gate_patterns(name)
     if rule == "outer":
@@ -261,7 +345,7 @@ def learn_gate_software(name, rule: str = "outer", model=None, rate: float = 0.1
         w[np.abs(w) < 1e-10] = 0.0  # rounding of the identity's off-diagonal
         return w
     if rule == "compact":
-        m = default_model(rate) if model is None else model
+        m = default_model(rate, bias_ratio) if model is None else model
         return m.learn(x, pulses=pulses_per_pattern, cycles=cycles)
     raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
 
@@ -459,7 +543,7 @@ def xor_learnable() -> bool:
 
 def logic_command(gate, rule: str = "outer", rate: float = 0.1, pulses: int = 1,
                   cycles: int = 30, noise: float = 0.0, trials: int = 100,
-                  seed: int = 0) -> int:
+                  seed: int = 0, bias_ratio: float = 1.0) -> int:
     """``ubhop logic GATE``: learn a gate in software and print its truth table.
 
     Parameters
@@ -478,6 +562,8 @@ def logic_command(gate, rule: str = "outer", rate: float = 0.1, pulses: int = 1,
         Noisy reads.
     seed : int
         Seed of the noise.
+    bias_ratio : float
+        Compact model: ``alpha`` of (out, bias) over the other pairs'.
 
     Returns
     -------
@@ -486,13 +572,17 @@ def logic_command(gate, rule: str = "outer", rate: float = 0.1, pulses: int = 1,
     """
     key = _gate(gate)
     w = learn_gate_software(key, rule=rule, rate=rate, pulses_per_pattern=pulses,
-                            cycles=cycles)
+                            cycles=cycles, bias_ratio=bias_ratio)
     table = truth_table(w, key)
     print(f"gate {key}, rule {rule}; nodes (a, b, out, bias=+1); +1 = True")
     print(format_truth_table(table))
     print(f"learnt: {'yes' if table['correct'] else 'no'}"
           + (f" (the table is {table['gate']})" if table["gate"] and not
              table["correct"] else ""))
+    if rule == "compact" and key in LEARNABLE and not table["correct"]:
+        lo, hi = bias_ratio_interval(key)
+        print(f"The uniform pattern drives no current, so the compact model learns "
+              f"{key} only for {lo:g} < --bias-ratio < {hi:g} (slow learning).")
     if key in ("XOR", "XNOR"):
         print("XOR/XNOR are not linearly separable: no weights compute them "
               "(a clamped output is a linear threshold unit).")
