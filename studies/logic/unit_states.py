@@ -23,7 +23,10 @@ Usage::
         --graphs studies/logic/data/unit_200nm_states.json   # no engine
 
 The graphs are written to ``--out/graphs.json`` (the committed one is
-``data/unit_200nm_states.json``).
+``data/unit_200nm_states.json``, grain seed 0). Other grain seeds (``--seed``)
+give other units: seed 1 has 7 states at 38 mT, and seed 2 more than 32 (a
+near-continuous family), which ``explore_states`` refuses beyond
+``--max-states``.
 """
 
 from __future__ import annotations
@@ -51,14 +54,14 @@ PADS = "NESW"
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
 
-def explore(peak, out, engine_name):
+def explore(peak, out, engine_name, seed=0, max_states=32):
     """The state graph at ``peak`` (T), each pulse an ordinary one-pulse run."""
     import ubhop
     from ubhop.demo import demo_config
     from ubhop.training import train
 
     engine = ubhop.get_engine(engine_name)
-    base = demo_config(engine=engine_name, size=0.2e-6)
+    base = demo_config(engine=engine_name, size=0.2e-6, seed=seed)
     tag = f"{peak * 1e3:.2f}mT"
     # the relaxed start: a run whose one pulse is far below any threshold
     c0 = dataclasses.replace(base, schedule=[("++--", 1)], peak_field=1e-4, chunk=1)
@@ -78,7 +81,7 @@ def explore(peak, out, engine_name):
             print(f"  {tag}: state {k} --{p}--> {nxt}", flush=True)
 
     graph, _ = explore_states(pulse, base.start, h0.G.values[0], signed_patterns(4),
-                              progress=show)
+                              max_states=max_states, progress=show)
     return dataclasses.replace(graph, peak_field=float(peak))
 
 
@@ -159,6 +162,9 @@ def main(argv=None) -> int:
     ap.add_argument("--peaks", type=float, nargs="+", default=[34e-3, 38e-3, 42e-3],
                     help="peak fields (T) of the pulses")
     ap.add_argument("--engine", choices=["oommf", "magnumnp"], default="oommf")
+    ap.add_argument("--seed", type=int, default=0, help="grain seed of the unit")
+    ap.add_argument("--max-states", type=int, default=32,
+                    help="stop when the unit has more states than this")
     ap.add_argument("--out", type=Path, default=Path("runs/unit_states"))
     ap.add_argument("--analyse-only", action="store_true",
                     help="only analyse the graphs in --graphs")
@@ -168,8 +174,10 @@ def main(argv=None) -> int:
     path = args.graphs or args.out / "graphs.json"
     if not args.analyse_only:
         args.out.mkdir(parents=True, exist_ok=True)
-        graphs = [explore(p, args.out, args.engine) for p in args.peaks]
+        graphs = [explore(p, args.out, args.engine, args.seed, args.max_states)
+                  for p in args.peaks]
         runs.write_json(path, {"engine": args.engine, "size_m": 0.2e-6,
+                               "seed": args.seed,
                                "graphs": [g.to_dict() for g in graphs]})
     data = json.loads(Path(path).read_text())
     report([StateGraph.from_dict(g) for g in data["graphs"]])

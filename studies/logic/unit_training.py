@@ -1,0 +1,138 @@
+"""The 200 nm unit trained as AND, OR, NAND, NOR in turn, for every pad assignment.
+
+The direct experiment behind ``unit_states.py``: for each of the 24
+assignments of ``(a, b, out, bias)`` to the pads, one 0 K run of the 200 nm cut
+of the demo's film (grain ``--seed``) whose schedule holds ``--cycles`` cycles
+of AND's current-driving patterns, then OR's, NAND's and NOR's (one pulse each,
+truth-table order, the uniform ``++++`` left out), never resetting the texture.
+After each gate's last pulse the truth table is read from
+``W = sign (G - G_ref)`` with ``G_ref`` the relaxed start or the mean G over
+the run, and both signs. Every run also records the states it visits, and
+their mixtures are tested for each gate (``ubhop.state_graph.mixture_reads``):
+what the unit could hold, against what its training gives.
+
+Usage::
+
+    python studies/logic/unit_training.py --seed 2 --out runs/unit_training_s2
+    python studies/logic/unit_training.py --seed 2 --out runs/unit_training_s2 \
+        --analyse-only
+
+About 25 s per assignment with OOMMF (10 min a seed). Writes ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ubhop import runs
+from ubhop.logic import LEARNABLE, gate_patterns, truth_table
+from ubhop.state_graph import assignments, gate_weights, mixture_reads
+
+PADS = "NESW"
+
+
+def gate_schedule(assignment, cycles):
+    """The schedule (pattern, 1) of the four gates on the pads, and each end."""
+    segs, ends = [], []
+    for gate in LEARNABLE:
+        pats = []
+        for x in gate_patterns(gate):
+            v = ["+"] * 4
+            for pad, val in zip(assignment, x, strict=True):
+                v[pad] = "+" if val > 0 else "-"
+            if len(set(v)) > 1:  # the uniform pattern drives no current
+                pats.append("".join(v))
+        segs += [(p, 1) for p in pats] * cycles
+        ends.append(len(segs))
+    return segs, ends
+
+
+def name(a):
+    return "".join(PADS[p] for p in a)
+
+
+def analyse(out, cycles):
+    """Read every run under ``out``; print and return the summary."""
+    rows, tally = [], Counter()
+    union = []
+    for a in assignments():
+        path = out / name(a) / "history.nc"
+        if not path.exists():
+            continue
+        g = runs.read_history(path).G.values
+        _, ends = gate_schedule(a, cycles)
+        iu = np.triu_indices(4, 1)
+        moved = int(sum(np.abs((g[t] - g[t - 1])[iu] / g[0][iu]).max() > 1e-5
+                        for t in range(1, len(g))))
+        union.append(g - g[0])
+        row = {"assignment": name(a), "pulses_that_moved_G": moved,
+               "pulses": len(g) - 1}
+        for ref_name, ref in (("start", g[0]), ("mean", g.mean(axis=0))):
+            for sign in (-1, 1):
+                reads = [truth_table(gate_weights(g[e] - ref, a, sign))["gate"]
+                         for e in ends]
+                ok = sum(r == gt for r, gt in zip(reads, LEARNABLE, strict=True))
+                row[f"{ref_name}_{sign:+d}"] = reads
+                tally[(ref_name, sign, ok)] += 1
+        rows.append(row)
+    if not rows:
+        raise SystemExit(f"No runs under {out}.")
+    d = np.concatenate(union)  # every relaxed state, from its run's start
+    held = {f"{sign:+d}": {gt: sum(mixture_reads(d, gt, a, sign) is not None
+                                   for a in assignments()) for gt in LEARNABLE}
+            for sign in (-1, 1)}
+    print(f"{len(rows)} assignments, {cycles} cycles per gate")
+    print("pulses that moved G (median):",
+          int(np.median([r["pulses_that_moved_G"] for r in rows])), "of",
+          rows[0]["pulses"])
+    print("\n| reference | sign | 0 right | 1 | 2 | 3 | 4 |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for ref_name in ("start", "mean"):
+        for sign in (-1, 1):
+            counts = [tally[(ref_name, sign, k)] for k in range(5)]
+            print(f"| {ref_name} | {sign:+d} | " + " | ".join(map(str, counts)) + " |")
+    best = max(rows, key=lambda r: max(
+        sum(x == gt for x, gt in zip(r[k], LEARNABLE, strict=True))
+        for k in r if k.startswith(("start", "mean"))))
+    print("\nbest run:", best)
+    print("\nassignments under which a mixture of the visited states holds each "
+          "gate:", held)
+    summary = {"cycles": cycles, "runs": rows, "mixtures": held,
+               "tally": {f"{k[0]} {k[1]:+d} {k[2]}": v for k, v in tally.items()}}
+    runs.write_json(out / "summary.json", summary)
+    return summary
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=0, help="grain seed of the unit")
+    ap.add_argument("--peak", type=float, default=38e-3, help="peak field (T)")
+    ap.add_argument("--cycles", type=int, default=2, help="cycles per gate")
+    ap.add_argument("--engine", choices=["oommf", "magnumnp"], default="oommf")
+    ap.add_argument("--out", type=Path, default=Path("runs/unit_training"))
+    ap.add_argument("--analyse-only", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.analyse_only:
+        import ubhop
+        from ubhop.demo import demo_config
+        from ubhop.training import train
+
+        engine = ubhop.get_engine(args.engine)
+        base = demo_config(engine=args.engine, size=0.2e-6, seed=args.seed)
+        for a in assignments():
+            segs, _ = gate_schedule(a, args.cycles)
+            cfg = dataclasses.replace(base, schedule=segs, peak_field=args.peak,
+                                      chunk=len(segs))
+            train(cfg, args.out / name(a), engine=engine, progress=False)
+            print(f"  {name(a)} done", flush=True)
+    analyse(args.out, args.cycles)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
