@@ -18,6 +18,7 @@ from ubhop.state_graph import (
     gate_weights,
     gates_read,
     mixture_reads,
+    noise_floor,
     signed_patterns,
     train_gates,
 )
@@ -124,6 +125,32 @@ def test_mixtures_hold_what_their_cone_holds():
     assert mixture_reads(only_and, "OR", IDENTITY) is None
     assert mixture_reads(only_and, "AND", IDENTITY) is not None
     assert mixture_reads(np.zeros((2, 4, 4)), "AND", IDENTITY) is None
+
+
+def test_solver_noise_reads_no_gate_and_builds_no_mixture():
+    # a state that is the start again, up to 1e-9 of G of solver noise
+    g0 = np.full((4, 4), 1e-2)
+    rng = np.random.default_rng(3)
+    noise = 1e-11 * rng.standard_normal((4, 4))
+    noise = noise + noise.T
+    np.fill_diagonal(noise, 0.0)
+    floor = noise_floor(g0)
+    assert floor == pytest.approx(1e-8)
+    assert any(gates_read(noise).values())  # without a floor noise reads gates
+    assert not any(gates_read(noise, floor=floor).values())
+    # next to a real switch (1e-4 S), the noise state cannot be scaled up
+    a = characteristic_pattern("AND").astype(float)
+    clean = np.array([np.zeros((4, 4)), -1e-4 * np.outer(a, a)])
+    changes = np.concatenate([clean, noise[None]])
+    for gate in ("AND", "OR", "NAND", "NOR"):
+        for x in assignments():
+            assert ((mixture_reads(changes, gate, x) is None)
+                    == (mixture_reads(clean, gate, x) is None))
+    assert mixture_reads(changes, "OR", IDENTITY) is None
+    with pytest.raises(ValueError, match="floor must be"):
+        gate_weights(noise, IDENTITY, floor=-1.0)
+    with pytest.raises(ValueError, match="margin must be"):
+        mixture_reads(changes, "AND", IDENTITY, margin=0)
 
 
 def test_write_regime_keeps_the_last_pattern_in_training():
@@ -239,6 +266,8 @@ def test_magnumnp_unit_trained_as_four_gates_follows_the_graph(tmp_path):
         assert int(np.argmin(dist)) == s and dist[s] < 1e-6, (t, dist)
     # the gates read on the engine's own conductances
     ends = np.cumsum([6, 6, 8, 8])
-    reads = [truth_table(gate_weights(g[e] - g[0], a))["gate"] for e in ends]
+    floor = noise_floor(g[0])
+    reads = [truth_table(gate_weights(g[e] - g[0], a, floor=floor))["gate"]
+             for e in ends]
     assert reads == [r["read"] for r in res]
     assert not any(r == gt for r, gt in zip(reads, LEARNABLE, strict=True))

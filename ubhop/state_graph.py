@@ -221,7 +221,7 @@ def _check_assignment(assignment) -> tuple[int, ...]:
     return a
 
 
-def gate_weights(change, assignment, sign: int = -1) -> np.ndarray:
+def gate_weights(change, assignment, sign: int = -1, floor: float = 0.0) -> np.ndarray:
     """The gate's weights ``sign * dG`` in node order ``(a, b, out, bias)``.
 
     Parameters
@@ -232,6 +232,9 @@ def gate_weights(change, assignment, sign: int = -1) -> np.ndarray:
         The pad of nodes a, b, out and bias.
     sign : int
         Weight-map sign, -1 (anti-Hebbian in G, the film's) or +1.
+    floor : float
+        Changes up to ``floor`` (S) are solver noise and count as 0: a state
+        that is the reference again reads no gate. Default 0.
 
     Returns
     -------
@@ -244,38 +247,57 @@ def gate_weights(change, assignment, sign: int = -1) -> np.ndarray:
     d = np.asarray(change, dtype=float)
     if d.shape != (4, 4):
         raise ValueError(f"change must be (4, 4) (pads), got {d.shape}.")
+    if not (floor >= 0 and np.isfinite(floor)):
+        raise ValueError(f"floor must be a finite number >= 0 S, got {floor!r}.")
     w = sign * d[np.ix_(pads, pads)]
+    w[np.abs(w) <= floor] = 0.0
     np.fill_diagonal(w, 0.0)
     scale = np.abs(w).max()
     return w / scale if scale > 0 else w
 
 
-def gates_read(change, sign: int = -1) -> dict:
+def gates_read(change, sign: int = -1, floor: float = 0.0) -> dict:
     """The gate each assignment of the pads reads from one conductance change.
+
+    ``floor`` (S) as in :func:`gate_weights`.
 
     Returns
     -------
     dict
         ``{assignment: gate name or None}`` over the 24 assignments.
     """
-    return {a: truth_table(gate_weights(change, a, sign))["gate"]
+    return {a: truth_table(gate_weights(change, a, sign, floor))["gate"]
             for a in assignments()}
 
 
-def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-6):
+def noise_floor(g, rtol: float = 1e-6) -> float:
+    """``rtol`` times the median pair conductance of ``g`` (S).
+
+    Relaxed states repeat to about 1e-8 of G between runs and engines
+    (``tests/test_state_graph.py``); 1e-6 separates that from any switch
+    (1e-3 and more).
+    """
+    g = np.asarray(g, dtype=float)
+    return float(rtol * np.median(g[~np.eye(g.shape[-1], dtype=bool)]))
+
+
+def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-3):
     """Whether some mixture of states reads ``gate``: a linear programme.
 
     A population (thermal realisations, samples, identical units wired in
     parallel) in which a fraction ``p_k`` holds state ``k`` has the mean change
-    ``sum_k p_k dG_k``. The gate is held when the output's local field has the
-    truth table's sign at all four inputs; the sign does not depend on the
-    scale of ``p``, so the question is whether the cone of the ``dG_k`` meets
-    the gate's region.
+    ``sum_k p_k dG_k`` (``p_k >= 0``, ``sum_k p_k = 1``). It holds the gate when
+    the output's local field has the truth table's sign at all four inputs,
+    by at least ``margin`` times the largest change of any state: a mixture
+    that leans on a state's solver noise (a relaxed state repeats to about
+    1e-8 of G) does not count.
 
     Parameters
     ----------
     changes : array_like
-        ``(K, 4, 4)`` conductance changes of the states from the reference (S).
+        ``(K, 4, 4)`` conductance changes of the states from the reference (S);
+        include the reference itself (a zero change) if the population may sit
+        there.
     gate : str
         A gate of ``ubhop.logic.LEARNABLE``.
     assignment : sequence of int
@@ -283,17 +305,21 @@ def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-
     sign : int
         Weight-map sign.
     margin : float
-        Each ``expected * h`` must reach ``margin`` (relative to ``max |dG|``).
+        Each ``expected * h`` must reach ``margin * max |dG|``. Default 1e-3.
 
     Returns
     -------
     numpy.ndarray or None
-        Fractions ``p`` (summing to 1) of one such mixture, or None if none is.
+        Fractions ``p`` of one such mixture, or None if none is.
     """
     from scipy.optimize import linprog
 
     key = _gate(gate)
     pads = _check_assignment(assignment)
+    if sign not in (1, -1):
+        raise ValueError(f"sign must be +1 or -1, got {sign!r}.")
+    if not (margin > 0 and np.isfinite(margin)):
+        raise ValueError(f"margin must be a finite number > 0, got {margin!r}.")
     d = np.asarray(changes, dtype=float)
     if d.ndim != 3 or d.shape[1:] != (4, 4):
         raise ValueError(f"changes must be (K, 4, 4), got {d.shape}.")
@@ -306,12 +332,13 @@ def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-
     for a, b in INPUTS:
         h = sign * (d[:, po, pa] * a + d[:, po, pb] * b + d[:, po, pc]) / scale
         rows.append(-expected(key, a, b) * h)
-    res = linprog(np.zeros(d.shape[0]), A_ub=np.array(rows),
-                  b_ub=-margin * np.ones(len(rows)), bounds=[(0, None)] * d.shape[0],
+    k = d.shape[0]
+    res = linprog(np.zeros(k), A_ub=np.array(rows), b_ub=-margin * np.ones(len(rows)),
+                  A_eq=np.ones((1, k)), b_eq=[1.0], bounds=[(0, 1)] * k,
                   method="highs")
     if res.status != 0:
         return None
-    return res.x / res.x.sum()
+    return res.x
 
 
 def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
@@ -334,6 +361,7 @@ def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
         raise ValueError(f"cycles must be an int >= 1, got {cycles!r}.")
     s, out = int(start), []
     d = graph.changes()
+    floor = noise_floor(graph.conductances[0])
     for gate in gates:
         key = _gate(gate)
         pulses = []
@@ -348,7 +376,7 @@ def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
         last = max((t for t in range(1, len(path)) if path[t] != path[t - 1]),
                    default=0)
         s = seq[-1] if seq else s
-        read = truth_table(gate_weights(d[s], pads, sign))["gate"]
+        read = truth_table(gate_weights(d[s], pads, sign, floor))["gate"]
         out.append({"gate": key, "state": s, "pulses": len(seq), "last_change": last,
                     "read": read, "correct": read == key})
     return out

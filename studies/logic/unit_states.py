@@ -46,6 +46,7 @@ from ubhop.state_graph import (
     explore_states,
     gates_read,
     mixture_reads,
+    noise_floor,
     signed_patterns,
     train_gates,
 )
@@ -93,6 +94,7 @@ def report(graphs):
     """Print the four analyses of the module docstring for each graph."""
     for g in graphs:
         d = g.changes()
+        floor = noise_floor(g.conductances[0])
         rel = d / np.where(g.conductances[0] > 0, g.conductances[0], 1.0)
         print(f"\n## {g.peak_field * 1e3:.2f} mT: {g.n_states} states\n")
         print("| state | dG/G (%) NE NS NW ES EW SW | reached from | "
@@ -104,7 +106,7 @@ def report(graphs):
             reads = []
             for sign in (-1, 1):
                 got = {}
-                for a, gate in gates_read(d[k], sign).items():
+                for a, gate in gates_read(d[k], sign, floor).items():
                     if gate:
                         got.setdefault(gate, []).append(name(a))
                 reads.append(", ".join(f"{gt} ({len(v)})" for gt, v in got.items())

@@ -31,7 +31,7 @@ import numpy as np
 
 from ubhop import runs
 from ubhop.logic import LEARNABLE, gate_patterns, truth_table
-from ubhop.state_graph import assignments, gate_weights, mixture_reads
+from ubhop.state_graph import assignments, gate_weights, mixture_reads, noise_floor
 
 PADS = "NESW"
 
@@ -72,9 +72,10 @@ def analyse(out, cycles):
         union.append(g - g[0])
         row = {"assignment": name(a), "pulses_that_moved_G": moved,
                "pulses": len(g) - 1}
+        floor = noise_floor(g[0])
         for ref_name, ref in (("start", g[0]), ("mean", g.mean(axis=0))):
             for sign in (-1, 1):
-                reads = [truth_table(gate_weights(g[e] - ref, a, sign))["gate"]
+                reads = [truth_table(gate_weights(g[e] - ref, a, sign, floor))["gate"]
                          for e in ends]
                 ok = sum(r == gt for r, gt in zip(reads, LEARNABLE, strict=True))
                 row[f"{ref_name}_{sign:+d}"] = reads
