@@ -84,9 +84,13 @@ def analyse(out, cycles):
     if not rows:
         raise SystemExit(f"No runs under {out}.")
     d = np.concatenate(union)  # every relaxed state, from its run's start
-    held = {f"{sign:+d}": {gt: sum(mixture_reads(d, gt, a, sign) is not None
-                                   for a in assignments()) for gt in LEARNABLE}
-            for sign in (-1, 1)}
+    held, all_four = {}, {}
+    for sign in (-1, 1):
+        ok = {a: [mixture_reads(d, gt, a, sign) is not None for gt in LEARNABLE]
+              for a in assignments()}
+        held[f"{sign:+d}"] = {gt: sum(v[k] for v in ok.values())
+                              for k, gt in enumerate(LEARNABLE)}
+        all_four[f"{sign:+d}"] = [name(a) for a, v in ok.items() if all(v)]
     print(f"{len(rows)} assignments, {cycles} cycles per gate")
     print("pulses that moved G (median):",
           int(np.median([r["pulses_that_moved_G"] for r in rows])), "of",
@@ -103,7 +107,9 @@ def analyse(out, cycles):
     print("\nbest run:", best)
     print("\nassignments under which a mixture of the visited states holds each "
           "gate:", held)
+    print("assignments under which mixtures hold all four:", all_four)
     summary = {"cycles": cycles, "runs": rows, "mixtures": held,
+               "mixtures_all_four": all_four,
                "tally": {f"{k[0]} {k[1]:+d} {k[2]}": v for k, v in tally.items()}}
     runs.write_json(out / "summary.json", summary)
     return summary
