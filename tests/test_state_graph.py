@@ -165,9 +165,26 @@ def test_write_regime_keeps_the_last_pattern_in_training():
     assert [r["last_change"] for r in res] == [6, 6, 8, 8]
 
 
-def _unit_graphs():
-    data = json.loads(DATA.read_text())
+def _unit_graphs(path=DATA):
+    data = json.loads(path.read_text())
     return [StateGraph.from_dict(g) for g in data["graphs"]]
+
+
+def test_the_seed1_unit_holds_or_or_nor_but_never_all_four():
+    """Grain seed 1's graph at 38 mT (7 states), committed beside seed 0's."""
+    (g,) = _unit_graphs(DATA.with_name("unit_200nm_seed1_states.json"))
+    assert g.n_states == 7
+    d = g.changes()
+    for sign in (-1, 1):
+        ok = {a: {gt for gt in ("AND", "OR", "NAND", "NOR")
+                  if mixture_reads(d, gt, a, sign) is not None}
+              for a in assignments()}
+        n_or = sum("OR" in v for v in ok.values())
+        n_nor = sum("NOR" in v for v in ok.values())
+        # one of OR and NOR under 6 assignments, the other under none
+        assert sorted([n_or, n_nor]) == [0, 6]
+        assert not any(len(v) == 4 for v in ok.values())
+    assert sum(sum(r["correct"] for r in train_gates(g, a)) for a in assignments()) == 1
 
 
 def test_the_200nm_unit_cannot_hold_or_nor_in_any_state_or_mixture():

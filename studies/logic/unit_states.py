@@ -176,8 +176,12 @@ def main(argv=None) -> int:
     path = args.graphs or args.out / "graphs.json"
     if not args.analyse_only:
         args.out.mkdir(parents=True, exist_ok=True)
-        graphs = [explore(p, args.out, args.engine, args.seed, args.max_states)
-                  for p in args.peaks]
+        try:
+            graphs = [explore(p, args.out, args.engine, args.seed, args.max_states)
+                      for p in args.peaks]
+        except RuntimeError as e:  # not a few-state unit
+            print(f"grain seed {args.seed}: {e}")
+            return 1
         runs.write_json(path, {"engine": args.engine, "size_m": 0.2e-6,
                                "seed": args.seed,
                                "graphs": [g.to_dict() for g in graphs]})
