@@ -16,6 +16,10 @@ Training: the network learns the gate's four patterns ``(a, b, out, +1)``
 (``gate_patterns``), with the outer-product or projection rule or with the
 compact model of eq. (1) (``ubhop.compact.CompactModel``, the software stand-in
 for the film's learning law), the four patterns applied in cycles of pulses.
+AND's and OR's row ``a = b = out = +1`` is the uniform pattern: a pulse of it
+drives no current and teaches nothing, on the film and in the compact model, so
+a device that follows eq. (1) holds AND only if its (out, bias) pair's
+``alpha`` exceeds 3/2 of the others' (``bias_ratio_interval``).
 
 Inference: inputs and bias are clamped; the output takes the sign of its local
 field ``h = W_oa a + W_ob b + W_o,bias`` (``clamped_output``). A zero field is
