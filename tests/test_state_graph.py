@@ -15,6 +15,7 @@ from ubhop.state_graph import (
     StateGraph,
     assignments,
     explore_states,
+    gate_pulses,
     gate_weights,
     gates_read,
     mixture_reads,
@@ -99,6 +100,22 @@ def test_state_graph_refuses_bad_input():
         gate_weights(np.zeros((4, 4)), (0, 0, 1, 2))
     with pytest.raises(ValueError, match="sign must be"):
         gate_weights(np.zeros((4, 4)), IDENTITY, sign=0)
+
+
+def test_gate_pulses_put_each_node_on_its_pad():
+    for gate in ("AND", "OR", "NAND", "NOR"):
+        x = gate_patterns(gate)
+        driving = [pattern_string(p) for p in x if len(set(p)) > 1]
+        assert gate_pulses(gate, IDENTITY) == driving
+        # out on pad 0, bias on pad 1, a on pad 2, b on pad 3
+        got = gate_pulses(gate, (2, 3, 0, 1))
+        assert got == [pattern_string(p[[2, 3, 0, 1]]) for p in x if len(set(p)) > 1]
+    assert len(gate_pulses("AND", IDENTITY)) == 3 == len(gate_pulses("OR", IDENTITY))
+    assert len(gate_pulses("NAND", IDENTITY)) == 4
+    with pytest.raises(ValueError, match="different pad"):
+        gate_pulses("AND", (0, 1, 2))
+    with pytest.raises(ValueError, match="Unknown gate"):
+        gate_pulses("MAYBE", IDENTITY)
 
 
 def test_one_written_pattern_reads_its_characteristic_gate():
@@ -260,10 +277,7 @@ def test_magnumnp_unit_trained_as_four_gates_follows_the_graph(tmp_path):
 
     graph = next(g for g in _unit_graphs() if round(g.peak_field * 1e3) == 38)
     a = (2, 1, 0, 3)  # pads of a, b, out, bias: S, E, N, W
-    pats = []
-    for gate in LEARNABLE:
-        cyc = [_pads([x[a.index(p)] for p in range(4)]) for x in gate_patterns(gate)]
-        pats += [p for p in cyc if len(set(p)) > 1] * 2
+    pats = [p for gate in LEARNABLE for p in gate_pulses(gate, a) * 2]
     expect = graph.drive(pats)
     assert sum(s != t for s, t in zip([0, *expect[:-1]], expect, strict=True)) == 16
     res = train_gates(graph, a)

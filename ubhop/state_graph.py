@@ -341,6 +341,30 @@ def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-
     return res.x
 
 
+def gate_pulses(gate, assignment) -> list[str]:
+    """A gate's training pulses on the pads: its patterns ``(a, b, out, +1)``.
+
+    In truth-table order, as ``+``/``-`` strings over the pads; the uniform
+    pattern (AND's and OR's ``a = b = +1`` row) drives no current and is left
+    out.
+
+    Examples
+    --------
+    >>> from ubhop.state_graph import gate_pulses
+    >>> gate_pulses("AND", (0, 1, 2, 3))
+    ['+--+', '-+-+', '---+']
+    """
+    pads = _check_assignment(assignment)
+    out = []
+    for node_values in gate_patterns(_gate(gate)):
+        v = ["+"] * 4
+        for pad, x in zip(pads, node_values, strict=True):
+            v[pad] = "+" if x > 0 else "-"
+        if len(set(v)) > 1:
+            out.append("".join(v))
+    return out
+
+
 def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
                 cycles: int = 2, sign: int = -1, start: int = 0) -> list[dict]:
     """Train the gates in turn on the state graph, without a reset, and read each.
@@ -364,14 +388,7 @@ def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
     floor = noise_floor(graph.conductances[0])
     for gate in gates:
         key = _gate(gate)
-        pulses = []
-        for node_values in gate_patterns(key):
-            v = ["+"] * 4
-            for pad, x in zip(pads, node_values, strict=True):
-                v[pad] = "+" if x > 0 else "-"
-            if len(set(v)) > 1:
-                pulses.append("".join(v))
-        seq = graph.drive(pulses * cycles, s)
+        seq = graph.drive(gate_pulses(key, pads) * cycles, s)
         path = [s, *seq]
         last = max((t for t in range(1, len(path)) if path[t] != path[t - 1]),
                    default=0)

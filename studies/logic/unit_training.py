@@ -30,8 +30,14 @@ from pathlib import Path
 import numpy as np
 
 from ubhop import runs
-from ubhop.logic import LEARNABLE, gate_patterns, truth_table
-from ubhop.state_graph import assignments, gate_weights, mixture_reads, noise_floor
+from ubhop.logic import LEARNABLE, truth_table
+from ubhop.state_graph import (
+    assignments,
+    gate_pulses,
+    gate_weights,
+    mixture_reads,
+    noise_floor,
+)
 
 PADS = "NESW"
 
@@ -40,14 +46,7 @@ def gate_schedule(assignment, cycles):
     """The schedule (pattern, 1) of the four gates on the pads, and each end."""
     segs, ends = [], []
     for gate in LEARNABLE:
-        pats = []
-        for x in gate_patterns(gate):
-            v = ["+"] * 4
-            for pad, val in zip(assignment, x, strict=True):
-                v[pad] = "+" if val > 0 else "-"
-            if len(set(v)) > 1:  # the uniform pattern drives no current
-                pats.append("".join(v))
-        segs += [(p, 1) for p in pats] * cycles
+        segs += [(p, 1) for p in gate_pulses(gate, assignment)] * cycles
         ends.append(len(segs))
     return segs, ends
 
