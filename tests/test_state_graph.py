@@ -226,6 +226,37 @@ def test_the_200nm_unit_cannot_hold_or_nor_in_any_state_or_mixture():
 
 # --- the embedded engine walks the committed graph --------------------------
 
+def _walk_on_magnumnp(tmp_path, graph, pulses):
+    """Pulse the 200 nm unit on magnum.np; check each state against ``graph``.
+
+    Every relaxed state must be the graph's (OOMMF's) state that
+    ``graph.drive`` predicts, to 1e-6 in dG/G, and far from every other.
+    Returns the engine's ``(T + 1, 4, 4)`` conductances.
+    """
+    from ubhop.demo import demo_config
+
+    expect = graph.drive(pulses)
+    cfg = dataclasses.replace(demo_config(engine="magnumnp", size=0.2e-6),
+                              schedule=[(p, 1) for p in pulses],
+                              peak_field=graph.peak_field, chunk=len(pulses))
+    hist = ubhop.training.train(cfg, tmp_path, engine=ubhop.get_engine("magnumnp"),
+                                progress=False)
+    assert [pattern_string(p) for p in hist.pattern.values[1:]] == list(pulses)
+    g = hist.G.values
+    iu = np.triu_indices(4, 1)
+
+    def rel(gg, k):
+        return (gg[k][iu] - gg[0][iu]) / gg[0][iu]
+
+    for t, s in enumerate(expect, start=1):
+        dist = [np.abs(rel(graph.conductances, k) - rel(g, t)).max()
+                for k in range(graph.n_states)]
+        print(f"pulse {t}: state {s}, |dG/G - OOMMF| = {dist[s]:.2e}")
+        others = [x for k, x in enumerate(dist) if k != s]
+        assert dist[s] < 1e-6 < 1e-3 < min(others), (t, dist)
+    return g
+
+
 @pytest.mark.magnumnp
 @pytest.mark.skipif(not magnumnp_available(), reason="magnum.np is not installed")
 def test_magnumnp_unit_walks_the_oommf_state_graph(tmp_path):
@@ -235,31 +266,10 @@ def test_magnumnp_unit_walks_the_oommf_state_graph(tmp_path):
     graphs at 34, 38 and 42 mT agree, so the two engines' thresholds (0.5 %
     apart for ++--) cannot decide it.
     """
-    from ubhop.demo import demo_config
-
     graph = next(g for g in _unit_graphs() if round(g.peak_field * 1e3) == 38)
     pulses = ["--++", "++-+", "-+--", "++--"]
-    expect = graph.drive(pulses)
-    assert len(set(expect)) == 3  # all three states
-    cfg = dataclasses.replace(demo_config(engine="magnumnp", size=0.2e-6),
-                              schedule=[(p, 1) for p in pulses],
-                              peak_field=graph.peak_field, chunk=len(pulses))
-    hist = ubhop.training.train(cfg, tmp_path, engine=ubhop.get_engine("magnumnp"),
-                                progress=False)
-    g = hist.G.values
-    iu = np.triu_indices(4, 1)
-    ref = graph.conductances
-    def rel(gg, k):
-        return (gg[k][iu] - gg[0][iu]) / gg[0][iu]
-
-    for t, s in enumerate(expect, start=1):
-        got, want = rel(g, t), rel(ref, s)
-        others = [np.abs(rel(ref, k) - got).max() for k in range(graph.n_states)
-                  if k != s]
-        print(f"pulse {t}: state {s}, |dG/G - OOMMF| = {np.abs(got - want).max():.2e}")
-        # the same state as OOMMF's, far closer to it than to any other
-        assert np.abs(got - want).max() < 1e-6 < 1e-3 < min(others)
-    assert [pattern_string(p) for p in hist.pattern.values[1:]] == pulses
+    assert len(set(graph.drive(pulses))) == 3  # all three states
+    _walk_on_magnumnp(tmp_path, graph, pulses)
 
 
 @pytest.mark.magnumnp
@@ -272,7 +282,6 @@ def test_magnumnp_unit_trained_as_four_gates_follows_the_graph(tmp_path):
     pulse for pulse as OOMMF's graph says (this path is the same at 34 mT, so
     no threshold near 38 mT decides it), and no gate is read right.
     """
-    from ubhop.demo import demo_config
     from ubhop.logic import LEARNABLE
 
     graph = next(g for g in _unit_graphs() if round(g.peak_field * 1e3) == 38)
@@ -282,19 +291,7 @@ def test_magnumnp_unit_trained_as_four_gates_follows_the_graph(tmp_path):
     assert sum(s != t for s, t in zip([0, *expect[:-1]], expect, strict=True)) == 16
     res = train_gates(graph, a)
     assert [r["read"] for r in res] == [None] * 4
-    cfg = dataclasses.replace(demo_config(engine="magnumnp", size=0.2e-6),
-                              schedule=[(p, 1) for p in pats],
-                              peak_field=graph.peak_field, chunk=len(pats))
-    hist = ubhop.training.train(cfg, tmp_path, engine=ubhop.get_engine("magnumnp"),
-                                progress=False)
-    g = hist.G.values
-    iu = np.triu_indices(4, 1)
-    ref = graph.conductances
-    for t, s in enumerate(expect, start=1):
-        dist = [np.abs((g[t][iu] - g[0][iu]) / g[0][iu]
-                       - (ref[k][iu] - ref[0][iu]) / ref[0][iu]).max()
-                for k in range(graph.n_states)]
-        assert int(np.argmin(dist)) == s and dist[s] < 1e-6, (t, dist)
+    g = _walk_on_magnumnp(tmp_path, graph, pats)
     # the gates read on the engine's own conductances
     ends = np.cumsum([6, 6, 8, 8])
     floor = noise_floor(g[0])
