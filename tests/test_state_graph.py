@@ -187,6 +187,30 @@ def _unit_graphs(path=DATA):
     return [StateGraph.from_dict(g) for g in data["graphs"]]
 
 
+def test_with_a_central_reference_mixtures_could_but_training_cannot():
+    """Read against the mean of its states, the unit's mixtures could hold all
+    four gates under 4 assignments at 38 mT; under each of them the unit is
+    absorbed by the first gate (no later pulse moves it), so at 0 K the gates
+    trained after it read what the first left."""
+    g = next(x for x in _unit_graphs() if round(x.peak_field * 1e3) == 38)
+    ref = g.conductances.mean(axis=0)
+    d = g.conductances - ref
+    both = [a for a in assignments()
+            if all(mixture_reads(d, gt, a) is not None
+                   for gt in ("AND", "OR", "NAND", "NOR"))]
+    assert len(both) == 4
+    for a in both:
+        after_and = g.drive(gate_pulses("AND", a) * 2)[-1]
+        assert after_and != 0
+        later = [p for gt in ("OR", "NAND", "NOR") for p in gate_pulses(gt, a)]
+        assert set(g.drive(later * 2, after_and)) == {after_and}
+        res = train_gates(g, a, reference=ref)
+        assert len({r["state"] for r in res}) == 1
+        assert sum(r["correct"] for r in res) <= 1
+    with pytest.raises(ValueError, match="reference must be"):
+        train_gates(g, both[0], reference=np.zeros((3, 3)))
+
+
 def test_the_seed1_unit_holds_or_or_nor_but_never_all_four():
     """Grain seed 1's graph at 38 mT (7 states), committed beside seed 0's."""
     (g,) = _unit_graphs(DATA.with_name("unit_200nm_seed1_states.json"))

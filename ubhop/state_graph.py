@@ -366,11 +366,13 @@ def gate_pulses(gate, assignment) -> list[str]:
 
 
 def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
-                cycles: int = 2, sign: int = -1, start: int = 0) -> list[dict]:
+                cycles: int = 2, sign: int = -1, start: int = 0,
+                reference=None) -> list[dict]:
     """Train the gates in turn on the state graph, without a reset, and read each.
 
     Each gate's patterns ``(a, b, out, +1)`` (truth-table order, the uniform one
-    left out) are pulsed ``cycles`` times on the pads of ``assignment``.
+    left out) are pulsed ``cycles`` times on the pads of ``assignment``. The
+    weights are ``sign (G - reference)``; default reference: the start's G.
 
     Returns
     -------
@@ -384,7 +386,11 @@ def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
     if not (isinstance(cycles, int) and cycles >= 1):
         raise ValueError(f"cycles must be an int >= 1, got {cycles!r}.")
     s, out = int(start), []
-    d = graph.changes()
+    ref = graph.conductances[0] if reference is None else np.asarray(reference, float)
+    if ref.shape != graph.conductances.shape[1:]:
+        raise ValueError(f"reference must be {graph.conductances.shape[1:]} (S), got "
+                         f"{ref.shape}.")
+    d = graph.conductances - ref
     floor = noise_floor(graph.conductances[0])
     for gate in gates:
         key = _gate(gate)

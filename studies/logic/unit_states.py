@@ -114,22 +114,30 @@ def report(graphs):
             vec = " ".join(f"{100 * rel[k, i, j]:+.3f}" for i, j in PAIRS)
             print(f"| {k} | {vec} | {', '.join(src[:4]) or 'start'}"
                   f"{' ...' if len(src) > 4 else ''} | {reads[0]} | {reads[1]} |")
-        print("\nAssignments under which some mixture of the states holds the gate:")
-        for sign in (-1, 1):
-            counts = {gt: sum(mixture_reads(d, gt, a, sign) is not None
-                              for a in assignments()) for gt in LEARNABLE}
-            print(f"  sign {sign:+d}: " + ", ".join(f"{k} {v}/24"
-                                                   for k, v in counts.items()))
-        print("\nAND, OR, NAND, NOR trained in turn (2 cycles each, no reset), "
-              "sign -1:")
-        tally = {}
-        for a in assignments():
-            res = train_gates(g, a, cycles=2)
-            ok = tuple(r["gate"] for r in res if r["correct"])
-            tally.setdefault(ok, []).append(name(a))
-        for ok, names in sorted(tally.items(), key=lambda x: -len(x[1])):
-            print(f"  correct {', '.join(ok) or 'none'}: {len(names)} assignments "
-                  f"({', '.join(names[:6])}{' ...' if len(names) > 6 else ''})")
+        # the start, and the mean of the states (a population's centre)
+        for ref_name, ref in (("the start", g.conductances[0]),
+                              ("the mean of the states", g.conductances.mean(axis=0))):
+            dd = g.conductances - ref
+            print(f"\nReference: {ref_name}. Assignments under which some mixture of "
+                  f"the states holds the gate:")
+            for sign in (-1, 1):
+                ok = {a: [mixture_reads(dd, gt, a, sign) is not None
+                          for gt in LEARNABLE] for a in assignments()}
+                counts = ", ".join(f"{gt} {sum(v[k] for v in ok.values())}/24"
+                                   for k, gt in enumerate(LEARNABLE))
+                print(f"  sign {sign:+d}: {counts}; all four under "
+                      f"{sum(all(v) for v in ok.values())}")
+            print("AND, OR, NAND, NOR trained in turn (2 cycles each, no reset), "
+                  "sign -1:")
+            tally = {}
+            for a in assignments():
+                res = train_gates(g, a, cycles=2, reference=ref)
+                right = tuple(r["gate"] for r in res if r["correct"])
+                tally.setdefault(right, []).append(name(a))
+            for right, names in sorted(tally.items(), key=lambda x: -len(x[1])):
+                print(f"  correct {', '.join(right) or 'none'}: {len(names)} "
+                      f"assignments ({', '.join(names[:6])}"
+                      f"{' ...' if len(names) > 6 else ''})")
         print("  array of 24 units, one per wiring (conductances add): "
               + array_gates(g))
 

@@ -8,8 +8,9 @@ truth-table order, the uniform ``++++`` left out), never resetting the texture.
 After each gate's last pulse the truth table is read from
 ``W = sign (G - G_ref)`` with ``G_ref`` the relaxed start or the mean G over
 the run, and both signs. Every run also records the states it visits, and
-their mixtures are tested for each gate (``ubhop.state_graph.mixture_reads``):
-what the unit could hold, against what its training gives.
+their mixtures are tested for each gate (``ubhop.state_graph.mixture_reads``,
+with the start or the mean of those states as reference): what the unit could
+hold, against what its training gives.
 
 Usage::
 
@@ -84,12 +85,14 @@ def analyse(out, cycles):
         raise SystemExit(f"No runs under {out}.")
     d = np.concatenate(union)  # every relaxed state, from its run's start
     held, all_four = {}, {}
-    for sign in (-1, 1):
-        ok = {a: [mixture_reads(d, gt, a, sign) is not None for gt in LEARNABLE]
-              for a in assignments()}
-        held[f"{sign:+d}"] = {gt: sum(v[k] for v in ok.values())
-                              for k, gt in enumerate(LEARNABLE)}
-        all_four[f"{sign:+d}"] = [name(a) for a, v in ok.items() if all(v)]
+    for ref_name, dd in (("start", d), ("mean", d - d.mean(axis=0))):
+        for sign in (-1, 1):
+            ok = {a: [mixture_reads(dd, gt, a, sign) is not None for gt in LEARNABLE]
+                  for a in assignments()}
+            key = f"{ref_name} {sign:+d}"
+            held[key] = {gt: sum(v[k] for v in ok.values())
+                         for k, gt in enumerate(LEARNABLE)}
+            all_four[key] = [name(a) for a, v in ok.items() if all(v)]
     print(f"{len(rows)} assignments, {cycles} cycles per gate")
     print("pulses that moved G (median):",
           int(np.median([r["pulses_that_moved_G"] for r in rows])), "of",
@@ -105,8 +108,9 @@ def analyse(out, cycles):
         for k in r if k.startswith(("start", "mean"))))
     print("\nbest run:", best)
     print("\nassignments under which a mixture of the visited states holds each "
-          "gate:", held)
-    print("assignments under which mixtures hold all four:", all_four)
+          "gate (reference: the start, or the mean of those states):")
+    for key in held:
+        print(f"  {key}: {held[key]}; all four under {len(all_four[key])}")
     summary = {"cycles": cycles, "runs": rows, "mixtures": held,
                "mixtures_all_four": all_four,
                "tally": {f"{k[0]} {k[1]:+d} {k[2]}": v for k, v in tally.items()}}
