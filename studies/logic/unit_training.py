@@ -12,13 +12,21 @@ their mixtures are tested for each gate (``ubhop.state_graph.mixture_reads``,
 with the start or the mean of those states as reference): what the unit could
 hold, against what its training gives.
 
+With ``--temperature T --realisations R`` every assignment is an ensemble of
+thermal realisations (``ubhop.ensemble.train_ensemble``), read through its mean
+conductances: whether thermal switching lets a population learn what one unit
+at 0 K does not.
+
 Usage::
 
     python studies/logic/unit_training.py --seed 2 --out runs/unit_training_s2
     python studies/logic/unit_training.py --seed 2 --out runs/unit_training_s2 \
         --analyse-only
+    python studies/logic/unit_training.py --assignments NWES --temperature 300 \
+        --realisations 24 --out runs/unit_thermal      # about 30 min
 
-About 25 s per assignment with OOMMF (10 min a seed). Writes ``summary.json``.
+About 25 s per assignment with OOMMF (10 min a seed) at 0 K, and about 70 s
+per realisation at 300 K. Writes ``summary.json``.
 """
 
 from __future__ import annotations
@@ -56,20 +64,35 @@ def name(a):
     return "".join(PADS[p] for p in a)
 
 
+def history(run):
+    """``(G, visited)``: the run's conductances (an ensemble's mean) and every
+    relaxed state of it (of every realisation), ``(T + 1, 4, 4)`` and
+    ``(M, 4, 4)``; None if there is no run."""
+    from ubhop.ensemble import ensemble_history
+
+    if (run / "history.nc").exists():
+        g = runs.read_history(run / "history.nc").G.values
+        return g, g
+    if (run / "r0000" / "history.nc").exists():
+        ens = ensemble_history(run)
+        return ens.G_mean.values, ens.G.values.reshape(-1, 4, 4)
+    return None
+
+
 def analyse(out, cycles):
     """Read every run under ``out``; print and return the summary."""
     rows, tally = [], Counter()
     union = []
     for a in assignments():
-        path = out / name(a) / "history.nc"
-        if not path.exists():
+        got = history(out / name(a))
+        if got is None:
             continue
-        g = runs.read_history(path).G.values
+        g, visited = got
         _, ends = gate_schedule(a, cycles)
         iu = np.triu_indices(4, 1)
         moved = int(sum(np.abs((g[t] - g[t - 1])[iu] / g[0][iu]).max() > 1e-5
                         for t in range(1, len(g))))
-        union.append(g - g[0])
+        union.append(visited - g[0])
         row = {"assignment": name(a), "pulses_that_moved_G": moved,
                "pulses": len(g) - 1}
         floor = noise_floor(g[0])
@@ -125,20 +148,38 @@ def main(argv=None) -> int:
     ap.add_argument("--cycles", type=int, default=2, help="cycles per gate")
     ap.add_argument("--engine", choices=["oommf", "magnumnp"], default="oommf")
     ap.add_argument("--out", type=Path, default=Path("runs/unit_training"))
+    ap.add_argument("--assignments", nargs="+", default=None, metavar="PADS",
+                    help="pads of a, b, out, bias, e.g. NWES (default: all 24)")
+    ap.add_argument("--temperature", type=float, default=0.0,
+                    help="K; above 0 each assignment is a thermal ensemble")
+    ap.add_argument("--realisations", type=int, default=24)
     ap.add_argument("--analyse-only", action="store_true")
     args = ap.parse_args(argv)
+    chosen = assignments()
+    if args.assignments:
+        names = {name(a): a for a in assignments()}
+        bad = [x for x in args.assignments if x not in names]
+        if bad:
+            ap.error(f"unknown assignments {bad}: give the pads of a, b, out and "
+                     f"bias as four different letters of NESW, e.g. NWES")
+        chosen = [names[x] for x in args.assignments]
     if not args.analyse_only:
         import ubhop
         from ubhop.demo import demo_config
+        from ubhop.ensemble import train_ensemble
         from ubhop.training import train
 
         engine = ubhop.get_engine(args.engine)
         base = demo_config(engine=args.engine, size=0.2e-6, seed=args.seed)
-        for a in assignments():
+        for a in chosen:
             segs, _ = gate_schedule(a, args.cycles)
             cfg = dataclasses.replace(base, schedule=segs, peak_field=args.peak,
-                                      chunk=len(segs))
-            train(cfg, args.out / name(a), engine=engine, progress=False)
+                                      chunk=len(segs), temperature=args.temperature)
+            if args.temperature > 0:
+                train_ensemble(cfg, args.out / name(a), args.realisations,
+                               engine=engine)
+            else:
+                train(cfg, args.out / name(a), engine=engine, progress=False)
             print(f"  {name(a)} done", flush=True)
     analyse(args.out, args.cycles)
     return 0
