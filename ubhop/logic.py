@@ -277,8 +277,10 @@ def bias_ratio_interval(name) -> tuple:
     key = _gate(name)
     if not threshold_learnable(key):
         raise ValueError(f"{key} is not a linear threshold unit: no weights hold it.")
+    from .compact import drives_current
+
     x = gate_patterns(key).astype(float)
-    x = x[np.any(x != x[:, :1], axis=1)]  # the patterns that drive current
+    x = x[[drives_current(p) for p in x]]
     s = (x[:, 2:3] * x[:, [0, 1, 3]]).mean(axis=0)
     # expected * (s_a a + s_b b + s_bias u) > 0 for u = 1 / bias_ratio > 0
     lo_u, hi_u = 0.0, np.inf

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .ensemble import lasting_change
 from .logic import INPUTS, LEARNABLE, _gate, expected, gate_patterns, truth_table
 
 
@@ -50,13 +51,6 @@ def _check_pattern(pattern, n: int) -> str:
         raise ValueError(f"A pattern is a string of {n} '+'/'-' (one per pad), got "
                          f"{pattern!r}.")
     return pattern
-
-
-def _pair_change(g, g_ref) -> float:
-    """``max |G - G_ref| / G_ref`` over the off-diagonal pairs."""
-    g, g_ref = np.asarray(g, float), np.asarray(g_ref, float)
-    off = ~np.eye(g.shape[-1], dtype=bool)
-    return float(np.abs((g - g_ref)[off] / g_ref[off]).max())
 
 
 @dataclasses.dataclass
@@ -188,7 +182,8 @@ def explore_states(pulse: Callable, start, g_start, patterns: Sequence[str],
         for p in patterns:
             g, tex = pulse(textures[k], p)
             g = np.asarray(g, dtype=float)
-            same = [j for j, c in enumerate(conds) if _pair_change(g, c) <= rtol]
+            same = [j for j, c in enumerate(conds)
+                    if lasting_change([c, g]) <= rtol]
             if same:
                 nxt = same[0]
             else:

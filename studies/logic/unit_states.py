@@ -44,6 +44,7 @@ from ubhop.state_graph import (
     StateGraph,
     assignments,
     explore_states,
+    gate_pulses,
     gates_read,
     mixture_reads,
     noise_floor,
@@ -144,22 +145,17 @@ def report(graphs):
 
 def array_gates(graph, cycles=2):
     """Gates read by 24 units in parallel, one per assignment of the pads."""
-    from ubhop.logic import gate_patterns, truth_table
+    from ubhop.logic import truth_table
 
-    units = assignments()
-    state = dict.fromkeys(units, 0)
+    # unit u wires its pad p to node u[p], so node x sits on its pad pads[u][x]
+    pads = {u: tuple(int(p) for p in np.argsort(u)) for u in assignments()}
+    state = dict.fromkeys(pads, 0)
     d = graph.changes()
     out = []
     for gate in LEARNABLE:
-        for _ in range(cycles):
-            for v in gate_patterns(gate):
-                for u in units:  # pad p of unit u is wired to node u[p]
-                    pads = "".join("+" if v[u[p]] > 0 else "-" for p in range(4))
-                    state[u] = graph.step(state[u], pads)
         total = np.zeros((4, 4))
-        for u in units:
-            idx = np.empty(4, dtype=int)
-            idx[list(u)] = np.arange(4)  # node x sits on pad idx[x]
+        for u, idx in pads.items():
+            state[u] = graph.drive(gate_pulses(gate, idx) * cycles, state[u])[-1]
             total += d[state[u]][np.ix_(idx, idx)]
         w = -total / max(np.abs(total).max(), 1e-300)
         read = truth_table(w)["gate"]
