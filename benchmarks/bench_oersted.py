@@ -14,7 +14,7 @@ import numpy as np
 
 import ubhop
 from ubhop.current import sheet_current
-from ubhop.oersted import _kernel_fft, field_from_sheet, field_from_sheet_direct
+from ubhop.oersted import field_from_sheet, field_from_sheet_direct, kernel_fft
 
 
 def main():
@@ -27,7 +27,7 @@ def main():
 
     dev = ubhop.Device.square4(size=400 * cell, cell=(cell, cell, None))
     ubhop.oersted_field(dev, volts)  # warm: Au factorisation
-    _kernel_fft.cache_clear()
+    kernel_fft.cache_clear()
     t0 = time.perf_counter()
     ubhop.oersted_field(dev, volts)
     t_cold = time.perf_counter() - t0

@@ -12,14 +12,14 @@ from ubhop.accuracy import (
     capacity_curve,
     classify,
     distort,
-    format_table,
-    letters_accuracy,
-    letters_command,
     stable_fraction,
     summary_rows,
     wilson_interval,
 )
+from ubhop.cli import main
+from ubhop.experiments.scaleup import letters_accuracy
 from ubhop.letters import UPPERCASE, letters
+from ubhop.report import format_accuracy_table
 
 
 def test_wilson_interval_contains_estimate_and_narrows():
@@ -126,7 +126,7 @@ def test_rules_see_the_same_inputs_and_letters_compare():
     narrow = accuracy_table(x, {"p": w}, ks=[3], trials=400)[0]
     assert narrow["ci_high"] - narrow["ci_low"] < 0.5 * (wide["ci_high"]
                                                          - wide["ci_low"])
-    table = format_table(rows + summary_rows(rows))
+    table = format_accuracy_table(rows + summary_rows(rows))
     assert "| all |" in table and "projection" in table
     with pytest.raises(ValueError, match="must be"):
         accuracy_table(x, {"bad": np.eye(4)}, ks=[1], trials=2)
@@ -153,10 +153,10 @@ def test_outer_product_capacity_collapses_projection_does_not():
 
 def test_letters_command(tmp_path, capsys):
     out = tmp_path / "rows.json"
-    assert letters_command(trials=20, k_max=2, json_path=out) == 0
+    assert main(["letters", "--trials", "20", "--k-max", "2", "--json", str(out)]) == 0
     text = capsys.readouterr().out
     assert "'BCGO'" in text and "| all |" in text
     data = json.loads(out.read_text())
     assert data["letters"] == "BCGO" and len(data["rows"]) == 2 * 4
-    with pytest.raises(ValueError, match="Unknown letter"):
-        letters_command(letter_set="AB3", trials=2, k_max=1)
+    assert main(["letters", "--letters", "AB3", "--trials", "2", "--k-max", "1"]) == 2
+    assert "Unknown letter" in capsys.readouterr().err

@@ -37,7 +37,7 @@ def synthetic_run(tmp_path, eta, kept=0.5, pulses=6):
 @pytest.mark.parametrize("eta", [-200.0, 150.0])
 def test_analyse_recovers_law_sign_and_survival(tmp_path, eta):
     run_dir, g, prods = synthetic_run(tmp_path, eta)
-    result = analyse(run_dir, figures=False)
+    result = analyse(run_dir)
     s = result["summary"]
     assert s["min_r2"] > 0.999
     for p in s["pairs"]:

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 import ubhop
-from ubhop import associative as am
+from ubhop import figures, report
 from ubhop.engines import oommf_runners
 from ubhop.engines.magnumnp import magnumnp_available
+from ubhop.experiments import associative as am
 from ubhop.patterns import pattern_string
 
 
@@ -67,8 +68,8 @@ def test_energy_row_reports_a_wrong_minimum():
 
 def test_tables_format():
     weights = {"++--": ubhop.outer_product([ubhop.as_pattern("++--")])}
-    assert "`++--`" in am.format_energy_table(am.energy_table(weights))
-    assert "4/4" in am.format_recall_table(am.recall_table(weights))
+    assert "`++--`" in report.format_energy_table(am.energy_table(weights))
+    assert "4/4" in report.format_recall_table(am.recall_table(weights))
 
 
 def test_fig3_draws_and_saves(tmp_path):
@@ -76,7 +77,7 @@ def test_fig3_draws_and_saves(tmp_path):
 
     rows = am.energy_table({pattern_string(p): ubhop.outer_product([p])
                             for p in am.seven_patterns()[:2]})
-    fig = am.fig3(rows, path=tmp_path / "f.png")
+    fig = figures.fig3(rows, path=tmp_path / "f.png")
     plt.close(fig)
     assert (tmp_path / "f.png").stat().st_size > 0
 
@@ -92,7 +93,7 @@ def _small_config(pulses):
     diagonal start, "++--" leaves an anti-Hebbian change on 5 of 6 pairs and is
     the energy minimum; no tried start made all seven patterns minima.
     """
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
 
     return demo_config(pulses=pulses, engine="auto", size=0.5e-6)
 
@@ -166,7 +167,7 @@ def check_write_regime_stores_seven_patterns(found, out):
 @no_oommf
 def test_oommf_write_pulses_store_all_seven_patterns(tmp_path):
     # 0.5 um soft film, one 100 mT, 1 ns pulse per pattern (about 15 s)
-    from ubhop.demo import fig3_config
+    from ubhop.experiments.presets import fig3_config
 
     base = fig3_config(pulses=1, engine="oommf", size=0.5e-6)
     found = am.train_patterns(base, None, tmp_path, engine=ubhop.get_engine("oommf"))
@@ -180,7 +181,7 @@ def test_oommf_write_pulses_store_all_seven_patterns(tmp_path):
 ])
 def test_magnumnp_write_pulses_store_all_seven_patterns(tmp_path, size, cell):
     # a soft film, one write per pattern
-    from ubhop.demo import fig3_config
+    from ubhop.experiments.presets import fig3_config
 
     base = fig3_config(pulses=1, engine="magnumnp", size=size, cell=cell)
     found = am.train_patterns(base, None, tmp_path,

@@ -178,7 +178,7 @@ def test_weak_grain_boundaries():
 
 
 def test_demo_config_granular_variant():
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
 
     base = demo_config()
     assert base.device.disorder.boundary_exchange == 1.0
@@ -195,7 +195,7 @@ def test_demo_config_granular_variant():
 
 
 def test_demo_config_soft_variant():
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
 
     soft = demo_config(grain_k=0)
     assert soft.device.disorder is None

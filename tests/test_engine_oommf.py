@@ -501,7 +501,7 @@ class TestThermal:
         check_thermal_equilibrium_is_equipartition(engine)
 
     def test_thermal_ensemble_realisations_differ_and_repeat(self, engine, tmp_path):
-        from ubhop.ensemble import realisation_config, train_ensemble
+        from ubhop.experiments.ensemble import realisation_config, train_ensemble
         from ubhop.training import TrainingConfig, train
 
         dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))

@@ -79,9 +79,9 @@ def test_write_regime_agrees_between_engines(tmp_path):
     # 1 ns write per pattern): both engines give each pattern's trained G to
     # within 1e-3 of its change (measured: 1e-5 or better) and the same
     # energy minima with the cross-validated reference
-    from ubhop import associative as am
     from ubhop import runs
-    from ubhop.demo import fig3_config
+    from ubhop.experiments import associative as am
+    from ubhop.experiments.presets import fig3_config
 
     tables, g = {}, {}
     for engine in (OOMMFEngine(n_threads=2, timeout=300),
@@ -109,7 +109,7 @@ def test_two_state_unit_has_one_threshold_and_state_on_both_engines(tmp_path):
     # state on both engines (measured: dG/G equal to 4 digits)
     import dataclasses
 
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
     from ubhop.training import train
 
     off = ~np.eye(4, dtype=bool)

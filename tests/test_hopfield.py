@@ -83,7 +83,7 @@ def test_sync_mode_and_landscape():
 
 @pytest.mark.parametrize("bad, match", [
     ([1, 1, -1], "expected 4"),
-    ([1, 0, -1, 1], "only the values"),
+    ([1, 0, -1, 1], "values \\+1 or -1 only"),
     ([[[1, 1, 1, 1]]], "1-d"),
 ])
 def test_bad_states(bad, match):

@@ -71,7 +71,7 @@ def test_fit_pair_rejects_bad_shapes():
     ("++-0", "only '\\+' and '-'"),
     ([1, 0, -1, 1], "values \\+1 or -1"),
     ([1, 2, -1, 1], "values \\+1 or -1"),
-    ("++-", "3 values but the device has 4"),
+    ("++-", "3 values; expected 4"),
     ("++++", "all values equal"),
     ("----", "no current flows"),
 ])

@@ -3,20 +3,19 @@
 import numpy as np
 import pytest
 
-from ubhop import logic
+from ubhop.cli import main
 from ubhop.compact import CompactModel
-from ubhop.logic import (
+from ubhop.experiments import logic
+from ubhop.experiments.logic import (
     GATES,
     INPUTS,
     LEARNABLE,
-    RULES,
     bias_ratio_interval,
     clamped_output,
     default_model,
     expected,
     gate_patterns,
     learn_gate_software,
-    logic_command,
     noise_table,
     reprogram_sequence,
     threshold_learnable,
@@ -24,6 +23,7 @@ from ubhop.logic import (
     xor_learnable,
 )
 from ubhop.patterns import pattern_string
+from ubhop.rules import rule_names
 
 
 def test_patterns_hold_bias_and_truth_table():
@@ -116,7 +116,7 @@ def test_xor_not_learnable():
     assert xor_learnable() is False
     assert not threshold_learnable("XOR") and not threshold_learnable("XNOR")
     assert all(threshold_learnable(g) for g in LEARNABLE)
-    for rule in RULES:
+    for rule in rule_names():
         for rate in (0.1, 1.0):
             w = learn_gate_software("XOR", rule=rule, rate=rate)
             assert not truth_table(w, "XOR")["correct"]
@@ -151,25 +151,28 @@ def test_bad_inputs():
     for bad in (0, 2, "x", None, 0.5):
         with pytest.raises(ValueError, match="must be \\+1 or -1"):
             clamped_output(w, bad, 1)
-    with pytest.raises(ValueError, match="rule must be"):
+    with pytest.raises(ValueError, match="Unknown rule .magic.; choose one of"):
         learn_gate_software("AND", rule="magic")
     with pytest.raises(ValueError, match="\\(4, 4\\)"):
         clamped_output(np.zeros((3, 3)), 1, 1)
 
 
 def test_logic_command(capsys):
-    assert logic_command("nand") == 0
+    assert main(["logic", "nand"]) == 0
     out = capsys.readouterr().out
     assert "learnt: yes" in out and "NAND" in out
-    assert logic_command("and", rule="compact") == 0
+    assert main(["logic", "and", "--rule", "compact"]) == 0
     out = capsys.readouterr().out
     assert "learnt: no" in out and "1.5 < --bias-ratio" in out
-    assert logic_command("and", rule="compact", bias_ratio=2.0) == 0
+    assert main(["logic", "and", "--rule", "compact", "--bias-ratio", "2"]) == 0
     assert "learnt: yes" in capsys.readouterr().out
-    assert logic_command("XOR", noise=0.1, trials=5) == 0
-    assert "not linearly separable" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="allowed"):
-        logic_command("IMPLY")
+    assert main(["logic", "XOR", "--noise", "0.1", "--trials", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "not linearly separable" in out
+    # an undecided output (zero local field) is not printed as a sign
+    assert "| 0 (undecided) |" in out
+    assert main(["logic", "IMPLY"]) == 2
+    assert "allowed" in capsys.readouterr().err
 
 
 def test_characteristic_patterns():

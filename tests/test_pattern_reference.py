@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import ubhop
-from ubhop import associative as am
 from ubhop import runs
-from ubhop.aligned import aligned_conductances, aligned_texture
-from ubhop.associative import energy_row, seven_patterns
+from ubhop.experiments import associative as am
+from ubhop.experiments.aligned import aligned_conductances, aligned_texture
+from ubhop.experiments.associative import energy_row, seven_patterns
 from ubhop.hopfield import HopfieldNetwork
 from ubhop.patterns import pattern_string
 from ubhop.weights import calibrate_patterns
@@ -206,4 +206,4 @@ def test_experiment_weights_with_the_fitted_reference(tmp_path):
     with pytest.raises(ValueError, match="reference must be one of"):
         am.experiment_weights(out, reference="mean")
     with pytest.raises(ValueError, match="single run"):
-        am.energy_command(out / "++--", reference="patterns")
+        am.run_weights(out / "++--", reference="patterns")

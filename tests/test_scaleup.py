@@ -6,10 +6,9 @@ import pytest
 import ubhop
 import ubhop.cli
 from ubhop import runs
-from ubhop.accuracy import letters_command
+from ubhop.cli import main
 from ubhop.engines.magnumnp import magnumnp_available
-from ubhop.letters import letters
-from ubhop.scaleup import (
+from ubhop.experiments.scaleup import (
     device_rules,
     device_weights,
     field_coverage,
@@ -17,6 +16,7 @@ from ubhop.scaleup import (
     letters_device,
     trained_patterns,
 )
+from ubhop.letters import letters
 from ubhop.training import train
 
 needs_magnumnp = pytest.mark.skipif(not magnumnp_available(),
@@ -105,8 +105,8 @@ def test_small_35_node_device_trains_and_becomes_a_rule(tmp_path, capsys):
     # the stored G is the AMR conductance of the stored texture
     m0 = runs.read_field(runs.texture_path(tmp_path / "run", 0))
     np.testing.assert_allclose(ubhop.conductance_matrix(dev, m0), g[0], rtol=1e-9)
-    assert letters_command("BC", trials=5, k_max=2,
-                           device_runs=[tmp_path / "run"]) == 0
+    assert main(["letters", "--letters", "BC", "--trials", "5", "--k-max", "2",
+                 "--device", str(tmp_path / "run")]) == 0
     out = capsys.readouterr().out
     assert "device (run)" in out
 

@@ -9,9 +9,8 @@ import pytest
 
 import ubhop
 from ubhop.engines.magnumnp import magnumnp_available
-from ubhop.logic import characteristic_pattern, gate_patterns, truth_table
-from ubhop.patterns import pattern_string
-from ubhop.state_graph import (
+from ubhop.experiments.logic import characteristic_pattern, gate_patterns, truth_table
+from ubhop.experiments.state_graph import (
     StateGraph,
     assignments,
     explore_states,
@@ -23,6 +22,7 @@ from ubhop.state_graph import (
     signed_patterns,
     train_gates,
 )
+from ubhop.patterns import pattern_string
 
 DATA = (Path(__file__).parents[1] / "studies" / "logic" / "data"
         / "unit_200nm_states.json")
@@ -257,7 +257,7 @@ def _walk_on_magnumnp(tmp_path, graph, pulses):
     ``graph.drive`` predicts, to 1e-6 in dG/G, and far from every other.
     Returns the engine's ``(T + 1, 4, 4)`` conductances.
     """
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
 
     expect = graph.drive(pulses)
     cfg = dataclasses.replace(demo_config(engine="magnumnp", size=0.2e-6),
@@ -306,7 +306,7 @@ def test_magnumnp_unit_trained_as_four_gates_follows_the_graph(tmp_path):
     pulse for pulse as OOMMF's graph says (this path is the same at 34 mT, so
     no threshold near 38 mT decides it), and no gate is read right.
     """
-    from ubhop.logic import LEARNABLE
+    from ubhop.experiments.logic import LEARNABLE
 
     graph = next(g for g in _unit_graphs() if round(g.peak_field * 1e3) == 38)
     a = (2, 1, 0, 3)  # pads of a, b, out, bias: S, E, N, W

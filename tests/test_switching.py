@@ -1,10 +1,10 @@
 """Pattern switching on one film: G goes to the new pattern's fixed point.
 
-The write regime (``ubhop.demo.fig3_config``: soft film, 100 mT, 1 ns pulses,
-minimisation) on a 200 nm film, "++--" three times, then "+--+" three times.
+The write regime (``ubhop.experiments.presets.fig3_config``: soft film, 100 mT, 1 ns
+pulses, minimisation) on a 200 nm film, "++--" three times, then "+--+" three times.
 The fixed point of a pattern is taken from an independent limit, not from the
-run: ``ubhop.aligned.aligned_conductances``, the conductances of m parallel to
-the pattern's in-plane field.
+run: ``ubhop.experiments.aligned.aligned_conductances``, the conductances of m parallel
+to the pattern's in-plane field.
 """
 
 import dataclasses
@@ -14,8 +14,8 @@ import pytest
 
 import ubhop
 from ubhop import runs
-from ubhop.aligned import aligned_conductances
 from ubhop.engines.magnumnp import magnumnp_available
+from ubhop.experiments.aligned import aligned_conductances
 from ubhop.patterns import as_pattern
 
 pytestmark = pytest.mark.skipif(not magnumnp_available(),
@@ -32,7 +32,7 @@ def _distance(g, target):
 
 @pytest.fixture(scope="module")
 def switched(tmp_path_factory):
-    from ubhop.demo import fig3_config
+    from ubhop.experiments.presets import fig3_config
 
     base = fig3_config(pulses=3, engine="magnumnp", size=0.2e-6, cell=20e-9)
     cfg = dataclasses.replace(base, schedule=[("++--", 3), ("+--+", 3)], chunk=6)

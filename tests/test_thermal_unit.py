@@ -1,7 +1,7 @@
 """A 200 nm film near its switching field at 300 K: eq. (1) in the mean (OOMMF).
 
-The demo's film (``ubhop.demo.demo_config``) cut to 200 nm is one two-state
-unit: a 0 K "++--" pulse either leaves its diagonal start or switches it into
+The demo's film (``ubhop.experiments.presets.demo_config``) cut to 200 nm is one
+two-state unit: a 0 K "++--" pulse either leaves its diagonal start or switches it into
 one other state, with a threshold between 38.36 and 38.48 mT (bisected with
 OOMMF 2.1a0, ``studies/thermal/README.md``). At 300 K and 0.99 of the
 threshold each pulse switches it at random, the switched state is kept, and
@@ -19,7 +19,7 @@ import pytest
 
 from ubhop.engines import get_engine
 from ubhop.engines import oommf_runners as runners
-from ubhop.ensemble import ensemble_summary, train_ensemble
+from ubhop.experiments.ensemble import ensemble_summary, train_ensemble
 from ubhop.patterns import as_pattern
 from ubhop.training import train
 
@@ -35,7 +35,7 @@ ADJACENT = [0, 2, 3, 5]  # NE, NW, ES, SW in IU order
 
 
 def _config(pulses, peak, temperature=0.0):
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
 
     base = demo_config(engine="oommf", size=0.2e-6)
     return dataclasses.replace(base, schedule=[("++--", pulses)], chunk=pulses,

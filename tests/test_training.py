@@ -41,7 +41,7 @@ def test_peak_field_sets_the_voltage():
 
 @pytest.mark.parametrize("change, match", [
     ({"schedule": [("++-0", 2)]}, "only '\\+' and '-'"),
-    ({"schedule": [("++-", 2)]}, "3 values but the device has 4"),
+    ({"schedule": [("++-", 2)]}, "3 values; expected 4"),
     ({"schedule": [("++++", 2)]}, "no current flows"),
     ({"schedule": [("++--", 0)]}, "pulses must be an int >= 1"),
     ({"pulse_duration": 0.0}, "pulse_duration must be > 0"),
@@ -130,7 +130,11 @@ def test_temperature_is_checked_stored_and_seeds_each_pulse(tmp_path):
 @needs_magnumnp
 @pytest.mark.magnumnp
 def test_ensemble_of_deterministic_runs_has_no_spread_and_resumes(tmp_path):
-    from ubhop.ensemble import ensemble_history, realisation_dir, train_ensemble
+    from ubhop.experiments.ensemble import (
+        ensemble_history,
+        realisation_dir,
+        train_ensemble,
+    )
 
     cfg = tiny_config(schedule=[("++--", 2)], chunk=2)
     engine = _engine()
@@ -152,7 +156,11 @@ def test_ensemble_of_deterministic_runs_has_no_spread_and_resumes(tmp_path):
 
 
 def test_ensemble_input_checks(tmp_path):
-    from ubhop.ensemble import ensemble_history, realisation_config, train_ensemble
+    from ubhop.experiments.ensemble import (
+        ensemble_history,
+        realisation_config,
+        train_ensemble,
+    )
 
     cfg = tiny_config()
     with pytest.raises(ValueError, match="realisations must be an int >= 1"):
@@ -164,7 +172,7 @@ def test_ensemble_input_checks(tmp_path):
 
 
 def test_bisection_brackets_a_switching_field():
-    from ubhop.ensemble import bisect_threshold, lasting_change
+    from ubhop.experiments.ensemble import bisect_threshold, lasting_change
 
     h_c = 7.3e-3  # a film that switches above 7.3 mT
 
@@ -197,7 +205,7 @@ def test_switching_threshold_of_a_grainy_film(tmp_path):
     50 mT; the bisection narrows that, and a second call reuses its probes."""
     import json
 
-    from ubhop.ensemble import switching_threshold
+    from ubhop.experiments.ensemble import switching_threshold
 
     dev = ubhop.Device.square4(size=200e-9, cell=(10e-9, 10e-9, None),
                                disorder=ubhop.Disorder(grain_size=50e-9, K=2e4))

@@ -4,7 +4,7 @@ A unit with a start state and an absorbing switched state, switched by each
 pulse with probability q, is switched after n pulses with probability
 1 - (1 - q)^n. The mean conductance of many such units therefore follows
 eq. (1) with the approach rate 2 eta alpha_ij = q, on every pair. The tests
-check that the analysis (``ubhop.ensemble.ensemble_summary``,
+check that the analysis (``ubhop.experiments.ensemble.ensemble_summary``,
 ``first_switch_rate``) finds this law and this rate in synthetic ensembles,
 and fails to find it where it does not hold.
 """
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from ubhop.ensemble import ensemble_summary, first_switch_rate, format_ensemble_summary
+from ubhop.experiments.ensemble import ensemble_summary, first_switch_rate
+from ubhop.report import format_ensemble_summary
 
 PATTERN = np.array([1.0, 1.0, -1.0, -1.0])  # "++--"
 G0 = np.full((4, 4), 0.03) + np.eye(4) * 0.09

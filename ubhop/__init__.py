@@ -5,7 +5,9 @@ fields that reshape the magnetisation texture, and the texture sets the AMR
 conductance matrix that is the network's weights.
 """
 
+from . import rules
 from .amr import conductance_matrix, terminal_matrix, two_terminal_resistance
+from .analysis import analyse
 from .compact import CompactModel
 from .current import pad_currents, sheet_current
 from .device import Device, Pad
@@ -17,11 +19,16 @@ from .materials import Disorder, Gold, Permalloy
 from .oersted import oersted_field
 from .patterns import as_pattern, training_voltages
 from .schedule import Pulse, Relax
+from .training import TrainingConfig, train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CompactModel",
+    "TrainingConfig",
+    "analyse",
+    "rules",
+    "train",
     "Device",
     "Disorder",
     "Gold",

@@ -26,13 +26,14 @@ keeps every linearly independent set exactly (``P < N``).
 
 from __future__ import annotations
 
-import json
+import functools
 import math
 
 import numpy as np
 
-from .compact import CompactModel
-from .hopfield import HopfieldNetwork, outer_product, projection
+from .hopfield import HopfieldNetwork
+from .patterns import as_patterns
+from .rules import get_rule, learn
 
 Z95 = 1.959963984540054
 OUTCOMES = ("correct", "flipped", "other", "spurious")
@@ -75,13 +76,6 @@ def wilson_interval(successes, n, z: float = Z95) -> tuple[float, float]:
     return lo, hi
 
 
-def _patterns(patterns):
-    x = np.atleast_2d(np.asarray(patterns))
-    if x.ndim != 2 or x.size == 0 or not np.isin(x, (-1, 1)).all():
-        raise ValueError("Patterns must be a (P, N) array of +1/-1.")
-    return x.astype(np.int8)
-
-
 def _check_k(k, n):
     if not isinstance(k, int | np.integer) or not 0 <= k <= n:
         raise ValueError(
@@ -110,7 +104,7 @@ def distort(patterns, k: int, trials: int, seed=0) -> np.ndarray:
         ``(P, trials, N)`` int8; each copy differs from its pattern in exactly
         ``k`` pixels.
     """
-    x = _patterns(patterns)
+    x = as_patterns(patterns)
     p, n = x.shape
     k = _check_k(k, n)
     if not isinstance(trials, int | np.integer) or trials < 1:
@@ -142,7 +136,7 @@ def classify(final, patterns) -> np.ndarray:
         ``(P, T)`` ints: 0 correct (exactly ``x_a``), 1 flipped (``-x_a``),
         2 another stored pattern or its flip, 3 spurious.
     """
-    x = _patterns(patterns).astype(np.int32)
+    x = as_patterns(patterns).astype(np.int32)
     s = np.asarray(final).astype(np.int32)
     n = x.shape[1]
     ov = np.einsum("atn,bn->atb", s, x)  # (P, T, P) overlaps times N
@@ -183,27 +177,34 @@ def recall_outcomes(w, inputs, patterns, seed: int = 0, mode: str = "async"):
     return classify(final.reshape(p, t, n), patterns)
 
 
-def standard_rules(patterns, compact: dict | None = None) -> dict:
-    """Weights of the software rules for ``patterns``, by name.
+def standard_rules(patterns, compact: dict | None = None,
+                   names=("outer", "projection")) -> dict:
+    """Weights of registered rules for ``patterns``, by label.
 
     Parameters
     ----------
     patterns : array_like
         ``(P, N)`` patterns of +1/-1.
     compact : dict, optional
-        ``{name: (CompactModel, train_kwargs)}``: each model learns the
+        ``{label: (CompactModel, train_kwargs)}``: each model learns the
         patterns with ``CompactModel.learn(patterns, **train_kwargs)``.
+    names : sequence of str
+        Rules of ``ubhop.rules.RULES`` to include (with default options).
 
     Returns
     -------
     dict
-        ``{"outer product": W, "projection": W, **compact}``.
+        ``{rule label: W}``, e.g. ``{"outer product": W, "projection": W,
+        **compact}``.
     """
-    x = _patterns(patterns)
-    rules = {"outer product": outer_product(x), "projection": projection(x)}
-    for name, (model, kwargs) in (compact or {}).items():
-        rules[name] = model.learn(x, **kwargs)
-    return rules
+    x = as_patterns(patterns)
+    out = {}
+    for name in names:
+        rule = get_rule(name)
+        out[rule.label] = learn(rule, x)
+    for label, (model, kwargs) in (compact or {}).items():
+        out[label] = model.learn(x, **kwargs)
+    return out
 
 
 def accuracy_table(patterns, rules: dict, ks=range(1, 8), trials: int = 500,
@@ -236,7 +237,7 @@ def accuracy_table(patterns, rules: dict, ks=range(1, 8), trials: int = 500,
         ``flipped``, ``other``, ``spurious``; ``per_pattern`` lists the
         accuracy of each stored pattern.
     """
-    x = _patterns(patterns)
+    x = as_patterns(patterns)
     n = x.shape[1]
     ks = [_check_k(k, n) for k in ks]
     if not rules:
@@ -276,30 +277,6 @@ def summary_rows(rows, z: float = Z95) -> list:
     return out
 
 
-def format_table(rows, digits: int = 1) -> str:
-    """A markdown table: one line per ``k``, one column per rule.
-
-    Cells read ``accuracy % [low, high]`` (Wilson interval, percent).
-    """
-    rules = list(dict.fromkeys(r["rule"] for r in rows))
-    ks = list(dict.fromkeys(r["k"] for r in rows))
-    cell = {(r["k"], r["rule"]): r for r in rows}
-    head = "| k | " + " | ".join(rules) + " | trials per cell |"
-    lines = [head, "|" + " --- |" * (len(rules) + 2)]
-    for k in ks:
-        cells = []
-        for name in rules:
-            r = cell.get((k, name))
-            cells.append("-" if r is None else
-                         f"{100 * r['accuracy']:.{digits}f} "
-                         f"[{100 * r['ci_low']:.{digits}f}, "
-                         f"{100 * r['ci_high']:.{digits}f}]")
-        n_trials = {cell[(k, name)]["n_trials"] for name in rules if (k, name) in cell}
-        lines.append(f"| {k} | " + " | ".join(cells) + " | "
-                     + ", ".join(str(v) for v in sorted(n_trials)) + " |")
-    return "\n".join(lines)
-
-
 def stable_fraction(w, patterns) -> float:
     """Fraction of patterns that are exact fixed points of ``w``.
 
@@ -307,7 +284,7 @@ def stable_fraction(w, patterns) -> float:
     the sign of ``x_i`` or is zero (a zero field keeps ``x_i``); fields below
     ``1e-12 sum_j |W_ij|`` count as zero (rounding).
     """
-    x = _patterns(patterns).astype(float)
+    x = as_patterns(patterns).astype(float)
     w = np.array(w, dtype=float)
     np.fill_diagonal(w, 0.0)
     h = x @ w
@@ -316,10 +293,7 @@ def stable_fraction(w, patterns) -> float:
     return float(ok.all(axis=1).mean())
 
 
-RULES = {"outer product": outer_product, "projection": projection}
-
-
-def capacity_curve(n: int, counts, rules=("outer product", "projection"),
+def capacity_curve(n: int, counts, rules=("outer", "projection"),
                    draws: int = 10, seed: int = 0, recall: bool = True) -> list:
     """Storage of random patterns against their number, for each rule.
 
@@ -330,8 +304,8 @@ def capacity_curve(n: int, counts, rules=("outer product", "projection"),
     counts : iterable of int
         Numbers ``P`` of stored patterns.
     rules : sequence
-        Names in ``RULES`` or ``(name, function)`` pairs, where
-        ``function(patterns) -> W``.
+        Names of ``ubhop.rules.RULES`` (reported by their label) or
+        ``(label, function)`` pairs, where ``function(patterns) -> W``.
     draws : int
         Independent random pattern sets per ``P`` (the same sets for every
         rule; seed ``[seed, P, draw]``).
@@ -354,9 +328,8 @@ def capacity_curve(n: int, counts, rules=("outer product", "projection"),
     named = []
     for r in rules:
         if isinstance(r, str):
-            if r not in RULES:
-                raise ValueError(f"Unknown rule {r!r}; known: {sorted(RULES)}.")
-            named.append((r, RULES[r]))
+            rule = get_rule(r)
+            named.append((rule.label, functools.partial(learn, rule)))
         else:
             named.append(tuple(r))
     rows = []
@@ -383,91 +356,3 @@ def capacity_curve(n: int, counts, rules=("outer product", "projection"),
                            overlap=float(np.concatenate(overlap).mean()))
             rows.append(row)
     return rows
-
-
-def letters_command(letter_set: str | None = None, set_size: int = 4,
-                    trials: int = 500, k_max: int = 7, seed: int = 0,
-                    rate: float = 0.01, cycles: int | None = None,
-                    json_path=None, device_runs=()) -> int:
-    """The ``ubhop letters`` command: recall accuracy of similar letters.
-
-    Parameters
-    ----------
-    letter_set : str, optional
-        The letters to store, e.g. ``"BCGO"``; default the most similar set of
-        ``set_size`` uppercase letters (``rank_similar_sets``).
-    set_size : int
-        Letters in the default set.
-    trials : int
-        Distorted inputs per letter and ``k``.
-    k_max : int
-        Flipped pixels ``k = 1 .. k_max``.
-    seed : int
-        Seed of the distortions and the update order.
-    rate : float
-        ``2 eta alpha`` per pulse of the gradual compact model (a second,
-        one-jump model with rate 1 is always included).
-    cycles : int, optional
-        Training cycles of the compact models (one pulse per letter per
-        cycle); default enough for ``(1 - rate)^(P cycles) < 1e-9``.
-    json_path : str or Path, optional
-        Also write the rows as JSON there.
-    device_runs : sequence of str or Path
-        Run directories of 35-node devices trained on these letters
-        (``ubhop.scaleup``); each run's calibrated weights are one more rule.
-
-    Returns
-    -------
-    int
-        0.
-    """
-    from .letters import letters, rank_similar_sets, similarity
-    from .scaleup import device_rules
-
-    if letter_set is None:
-        letter_set = rank_similar_sets(set_size, top=1)[0][0]
-    x = letters(letter_set)
-    extra = device_rules(device_runs, x) if device_runs else None
-    rows = letters_accuracy(x, trials=trials, k_max=k_max, seed=seed, rate=rate,
-                            cycles=cycles, extra=extra)
-    print(f"letters {letter_set!r}: N = {x.shape[1]}, P = {x.shape[0]}, "
-          f"similarity (mean |overlap|) {similarity(x):.3f}")
-    print("accuracy % [Wilson 95 % interval]; success = recall ends exactly on "
-          "the stored letter")
-    print(format_table(rows + summary_rows(rows)))
-    if json_path is not None:
-        with open(json_path, "w") as fh:
-            json.dump({"letters": letter_set, "rows": rows}, fh, indent=1)
-    return 0
-
-
-def compact_rules(n: int, p: int, rate: float = 0.01, cycles: int | None = None):
-    """The two compact models of the letters study, ``{name: (model, kwargs)}``.
-
-    ``compact, rate R`` learns gradually (uniform ``alpha = 1``, ``G_avg = 0``,
-    one pulse per pattern per cycle, ``cycles`` cycles); ``compact, one-jump``
-    has rate 1 per pulse, as the fits of the simulated 4-node film give.
-    """
-    if cycles is None:
-        cycles = max(1, math.ceil(math.log(1e-9) / (p * math.log1p(-min(rate, 0.99)))))
-    return {
-        f"compact, rate {rate:g}": (CompactModel.uniform(n, rate=rate),
-                                     {"pulses": 1, "cycles": cycles}),
-        "compact, one-jump": (CompactModel.uniform(n, rate=1.0),
-                              {"pulses": 1, "cycles": 1}),
-    }
-
-
-def letters_accuracy(patterns, trials: int = 500, k_max: int = 7, seed: int = 0,
-                     rate: float = 0.01, cycles: int | None = None,
-                     extra: dict | None = None) -> list:
-    """``accuracy_table`` of the software rules and two compact models.
-
-    ``extra`` adds ``{name: W}`` rules (e.g. a device's weights).
-    """
-    x = _patterns(patterns)
-    if not isinstance(k_max, int | np.integer) or not 1 <= k_max <= x.shape[1]:
-        raise ValueError(f"k_max must be an int in [1, {x.shape[1]}], got {k_max!r}.")
-    rules = standard_rules(x, compact_rules(x.shape[1], x.shape[0], rate, cycles))
-    rules.update(extra or {})
-    return accuracy_table(x, rules, ks=range(1, k_max + 1), trials=trials, seed=seed)

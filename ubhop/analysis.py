@@ -1,4 +1,4 @@
-"""After training: fit eq. (1), calibrate the weight map, draw Fig. 2, summarise."""
+"""After training: fit eq. (1), calibrate the weight map, summarise."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from .learning import fit_learning_law
 from .training import surviving_fraction
 from .weights import calibrate
 
-SQUARE4_NAMES = {0: "N", 1: "E", 2: "S", 3: "W"}
-
 
 def pulse_products(hist) -> np.ndarray:
     """``V_i V_j`` (V^2) of every pulse, ``(T, N, N)``, zero diagonal."""
@@ -23,23 +21,21 @@ def pulse_products(hist) -> np.ndarray:
     return out
 
 
-def analyse(run_dir, figures=True, snapshots=4):
-    """Fit, calibrate and draw a finished (or partial) run.
+def analyse(run_dir) -> dict:
+    """Fit eq. (1) to a finished (or partial) run and calibrate its weight map.
 
     Parameters
     ----------
     run_dir : str or Path
         A run directory written by ``ubhop.train``.
-    figures : bool
-        Write ``figures/fig2.png``.
-    snapshots : int
-        Texture snapshots in Fig. 2b.
 
     Returns
     -------
     dict
-        ``fit`` (LearningFit), ``weight_map`` (WeightMap), ``history`` and a
-        JSON-ready ``summary`` (also written to ``summary.json``).
+        ``fit`` (LearningFit), ``weight_map`` (WeightMap), ``history``,
+        ``products`` (``V_i V_j`` of every pulse) and a JSON-ready ``summary``
+        (also written to ``summary.json``). ``ubhop.figures.save_fig2`` draws
+        the run from it.
     """
     run_dir = Path(run_dir)
     hist = runs.read_history(run_dir / "history.nc")
@@ -75,19 +71,5 @@ def analyse(run_dir, figures=True, snapshots=4):
         "G_last_S": g[-1].tolist(),
     }
     runs.write_json(run_dir / "summary.json", summary)
-    if figures:
-        from .figures import fig2
-
-        idx = np.unique(np.linspace(0, summary["steps"], snapshots).round().astype(int))
-        textures = [(int(k), runs.read_field(runs.texture_path(run_dir, k)))
-                    for k in idx]
-        names = SQUARE4_NAMES if g.shape[1] == 4 else None
-        (run_dir / "figures").mkdir(exist_ok=True)
-        fig = fig2(hist, fit, fit.theory(g[0], products), textures,
-                   node_names=names)
-        with runs.atomic_path(run_dir / "figures" / "fig2.png") as tmp:
-            fig.savefig(tmp, dpi=120, format="png")
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-    return {"fit": fit, "weight_map": wmap, "history": hist, "summary": summary}
+    return {"fit": fit, "weight_map": wmap, "history": hist, "summary": summary,
+            "products": products}

@@ -11,44 +11,24 @@ from pathlib import Path
 import numpy as np
 
 
-def _print_matrix(g, label, names=None):
-    n = len(g)
-    names = names or [str(k) for k in range(n)]
-    print(f"{label} (mS):")
-    print("      " + "".join(f"{x:>11}" for x in names))
-    for k, row in enumerate(np.asarray(g) * 1e3):
-        print(f"  {names[k]:>3} " + "".join(f"{v:11.6f}" for v in row))
-
-
 def _report(run_dir, result, engine_name, seconds):
-    s = result["summary"]
-    hist = result["history"]
-    names = ["N", "E", "S", "W"] if hist.G.shape[1] == 4 else None
-    _print_matrix(hist.G.values[0], "G before training", names)
-    _print_matrix(hist.G.values[-1], "G after training", names)
-    print(f"eq. (1) fit: eta = {s['eta_S_per_V2']:.4g} +- {s['eta_err']:.2g} S/V^2 "
-          f"per pulse; min R^2 over pairs = {s['min_r2']:.3f}")
-    for p in s["pairs"]:
-        i, j = p["pair"]
-        lab = f"{names[i]}{names[j]}" if names else f"{i}{j}"
-        alpha = (f"alpha = {p['alpha_V2_per_S']:.4g} +- {p['alpha_err']:.2g} V^2/S"
-                 if p["identifiable"] else "alpha not identifiable (one sign)")
-        print(f"  G{lab}: rate 2 eta alpha = {p['rate']:.3f} +- {p['rate_err']:.2g}, "
-              f"{alpha}, R^2 = {p['r2']:.3f}")
-    sf = s["surviving_fraction"]["median"]
-    print(f"median fraction of each pulse's change in G that survives relaxation: "
-          f"{sf:.2f}" if sf is not None else "no pulse changed G")
-    firsts = ", ".join(f"{x:.2f}" for x in s["surviving_fraction"]["first_of_segment"])
-    print(f"  at the first pulse of each pattern: {firsts}")
-    wm = s["weight_map"]
-    print(f"weight map: sign {wm['sign']:+d} (correlation of the first pulse's dG "
-          f"with V_i V_j: {wm['correlation']:+.2f})")
+    from .report import format_training_summary
+
+    print(format_training_summary(result["summary"]))
     print(f"engine: {engine_name}; {seconds:.0f} s; run directory: {run_dir}; "
           f"figure: {Path(run_dir) / 'figures' / 'fig2.png'}")
 
 
-def _train_and_report(config, run_dir, engine_name, progress=True):
+def _analyse_and_draw(run_dir):
     from .analysis import analyse
+    from .figures import save_fig2
+
+    result = analyse(run_dir)
+    save_fig2(run_dir, result)
+    return result
+
+
+def _train_and_report(config, run_dir, engine_name, progress=True):
     from .engines import get_engine
     from .training import train
 
@@ -56,13 +36,13 @@ def _train_and_report(config, run_dir, engine_name, progress=True):
     print(f"engine: {engine.name}")
     t0 = time.perf_counter()
     train(config, run_dir, engine=engine, progress=progress)
-    result = analyse(run_dir)
+    result = _analyse_and_draw(run_dir)
     _report(run_dir, result, engine.name, time.perf_counter() - t0)
     return 0
 
 
 def _demo(args):
-    from .demo import demo_config
+    from .experiments.presets import demo_config
 
     config = demo_config(pulses=args.pulses, engine=args.engine)
     print(config.device)
@@ -83,9 +63,7 @@ def _train(args):
 
 
 def _analyse(args):
-    from .analysis import analyse
-
-    result = analyse(args.run)
+    result = _analyse_and_draw(args.run)
     _report(args.run, result, "(from the run)", 0.0)
     return 0
 
@@ -94,12 +72,12 @@ def _ensemble(args):
     import dataclasses
 
     from .engines import get_engine
-    from .ensemble import (
+    from .experiments.ensemble import (
         ensemble_summary,
-        format_ensemble_summary,
         switching_threshold,
         train_ensemble,
     )
+    from .report import format_ensemble_summary
     from .training import TrainingConfig
 
     config = TrainingConfig.from_toml(args.config)
@@ -131,7 +109,7 @@ def _ensemble(args):
 
 
 def _add_reference(parser) -> None:
-    from .associative import REFERENCES
+    from .experiments.associative import REFERENCES
 
     parser.add_argument("--reference", choices=REFERENCES,
                         default="start",
@@ -141,36 +119,124 @@ def _add_reference(parser) -> None:
 
 
 def _energy(args):
-    from .associative import energy_command
+    """``ubhop energy RUN``: energies of all states with a run's weights.
 
-    return energy_command(args.run, reference=args.reference)
+    ``RUN`` is one run directory (weights with its own calibrated sign) or an
+    experiment directory of ``train_patterns`` (one table row per pattern, the
+    sign over all runs); ``--reference`` is ``G_ref`` of the weight map (see
+    ``ubhop.experiments.associative.experiment_weights``).
+    """
+    from .experiments.associative import energy_table, run_weights
+    from .patterns import as_pattern, pattern_string
+    from .report import format_energy_table
+
+    weights = run_weights(args.run, args.reference)
+    rows = energy_table(weights)
+    for r, rw in zip(rows, weights.values(), strict=True):
+        print(f"trained pattern {r['pattern']}: reference {rw.reference}, "
+              f"weight-map sign {rw.sign:+d}, "
+              f"correlation of the first pulse's dG with V_i V_j "
+              f"{rw.correlation:+.2f}, G_scale {rw.g_scale:.3g} S")
+        target = (r["pattern"], pattern_string(-as_pattern(r["pattern"])))
+        for s, e in sorted(zip(r["states"], r["energies"], strict=True),
+                           key=lambda t: t[1]):
+            mark = " <- trained" if s in target else ""
+            print(f"  {s}  E = {e:+.4f}{mark}")
+        print(f"  minima: {', '.join(r['minima'])}; trained pattern is the minimum: "
+              f"{'yes' if r['is_minimum'] else 'no'}")
+    if len(rows) > 1:
+        print(format_energy_table(rows))
+    return 0
 
 
 def _recall(args):
-    from .associative import recall_command
+    """``ubhop recall RUN --state S``: recall from a state with a run's weights."""
+    from .experiments.associative import run_weights
+    from .hopfield import HopfieldNetwork
+    from .patterns import as_pattern, pattern_string
 
-    return recall_command(args.run, args.state, seed=args.seed,
-                          reference=args.reference)
+    state, seed = args.state, args.seed
+    weights = run_weights(args.run, args.reference)
+    for name, rw in weights.items():
+        net = HopfieldNetwork(rw.w)
+        s = as_pattern(state, net.n)
+        out, path = net.recall(s, seed=seed, return_path=True)
+        p = as_pattern(name)
+        ok = bool(np.all(out == p) or np.all(out == -p))
+        print(f"trained {name}: {pattern_string(s)} (E = {path[0, 0]:+.4f}) -> "
+              f"{pattern_string(out)} (E = {path[-1, 0]:+.4f}); "
+              f"{'the trained pattern' if ok else 'not the trained pattern'}")
+    return 0
 
 
 def _letters(args):
-    from .accuracy import letters_command
+    """``ubhop letters``: recall accuracy of similar letters, rule by rule."""
+    from .accuracy import summary_rows
+    from .experiments.scaleup import device_rules, letters_accuracy
+    from .letters import letters, rank_similar_sets, similarity
+    from .report import format_accuracy_table
 
-    return letters_command(letter_set=args.letters, set_size=args.set_size,
-                           trials=args.trials, k_max=args.k_max, seed=args.seed,
-                           rate=args.rate, cycles=args.cycles, json_path=args.json,
-                           device_runs=args.device)
+    letter_set, json_path = args.letters, args.json
+    if letter_set is None:
+        letter_set = rank_similar_sets(args.set_size, top=1)[0][0]
+    x = letters(letter_set)
+    extra = device_rules(args.device, x) if args.device else None
+    rows = letters_accuracy(x, trials=args.trials, k_max=args.k_max, seed=args.seed,
+                            rate=args.rate, cycles=args.cycles, extra=extra)
+    print(f"letters {letter_set!r}: N = {x.shape[1]}, P = {x.shape[0]}, "
+          f"similarity (mean |overlap|) {similarity(x):.3f}")
+    print("accuracy % [Wilson 95 % interval]; success = recall ends exactly on "
+          "the stored letter")
+    print(format_accuracy_table(rows + summary_rows(rows)))
+    if json_path is not None:
+        from .runs import write_json
+
+        write_json(json_path, {"letters": letter_set, "rows": rows})
+    return 0
 
 
 def _logic(args):
-    from .logic import logic_command
+    """``ubhop logic GATE``: learn a gate in software and print its truth table."""
+    from .experiments.logic import (
+        LEARNABLE,
+        bias_ratio_interval,
+        gate_name,
+        learn_gate_software,
+        noise_accuracy,
+        truth_table,
+    )
+    from .report import format_truth_table
 
-    return logic_command(args.gate, args.rule, args.rate, args.pulses, args.cycles,
-                         args.noise, args.trials, args.seed, args.bias_ratio)
+    gate, rule, rate, pulses = args.gate, args.rule, args.rate, args.pulses
+    cycles, noise, trials, seed = args.cycles, args.noise, args.trials, args.seed
+    bias_ratio = args.bias_ratio
+    key = gate_name(gate)
+    w = learn_gate_software(key, rule=rule, rate=rate, pulses_per_pattern=pulses,
+                            cycles=cycles, bias_ratio=bias_ratio)
+    table = truth_table(w, key)
+    print(f"gate {key}, rule {rule}; nodes (a, b, out, bias=+1); +1 = True")
+    print(format_truth_table(table))
+    print(f"learnt: {'yes' if table['correct'] else 'no'}"
+          + (f" (the table is {table['gate']})" if table["gate"] and not
+             table["correct"] else ""))
+    if rule == "compact" and key in LEARNABLE and not table["correct"]:
+        lo, hi = bias_ratio_interval(key)
+        print(f"The uniform pattern drives no current, so the compact model learns "
+              f"{key} only for {lo:g} < --bias-ratio < {hi:g} (slow learning).")
+    if key in ("XOR", "XNOR"):
+        print("XOR/XNOR are not linearly separable: no weights compute them "
+              "(a clamped output is a linear threshold unit).")
+    if noise > 0:
+        acc = noise_accuracy(w, key, level=noise, trials=trials, seed=seed)
+        print(f"relative weight error {noise:g}: {acc:.0%} of {trials} reads correct")
+    return 0
 
 
 def main(argv=None) -> int:
     """Entry point of the ``ubhop`` command."""
+    from .engines import engine_names
+    from .rules import rule_names
+
     parser = argparse.ArgumentParser(
         prog="ubhop",
         description="Self-learning magnetic Hopfield network (Niu et al., PNAS 2024).",
@@ -180,7 +246,7 @@ def main(argv=None) -> int:
     demo = sub.add_parser(
         "demo", help="train the small 4-node device on '++--', then switch pattern")
     demo.add_argument("--engine", default="auto",
-                      choices=["auto", "oommf", "magnumnp"])
+                      choices=engine_names(auto=True))
     demo.add_argument("--run", help="run directory (default runs/demo)")
     demo.add_argument("--pulses", type=int, default=None,
                       help="pulses per pattern (default: the demo's)")
@@ -190,7 +256,7 @@ def main(argv=None) -> int:
     tr = sub.add_parser("train", help="train a device from a TOML configuration")
     tr.add_argument("config", help="TOML file with [device] and [training]")
     tr.add_argument("--run", help="run directory (default runs/<config name>)")
-    tr.add_argument("--engine", choices=["auto", "oommf", "magnumnp"],
+    tr.add_argument("--engine", choices=engine_names(auto=True),
                     help="override the configuration's engine")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=_train)
@@ -213,7 +279,7 @@ def main(argv=None) -> int:
                     metavar=("LO", "HI"),
                     help="peak fields (T) that bracket the threshold")
     es.add_argument("--steps", type=int, default=8, help="bisection steps")
-    es.add_argument("--engine", choices=["auto", "oommf", "magnumnp"],
+    es.add_argument("--engine", choices=engine_names(auto=True),
                     help="override the configuration's engine")
     es.add_argument("--quiet", action="store_true", help="no progress bar")
     es.set_defaults(func=_ensemble)
@@ -252,8 +318,8 @@ def main(argv=None) -> int:
         "logic", help="learn a logic gate (AND, OR, NAND, NOR, XOR, XNOR) and print "
                       "its truth table")
     lo.add_argument("gate")
-    lo.add_argument("--rule", choices=["outer", "projection", "compact"],
-                    default="outer")
+    lo.add_argument("--rule", choices=rule_names(), default="outer",
+                    help="learning rule (ubhop.rules)")
     lo.add_argument("--rate", type=float, default=0.1,
                     help="compact model's approach rate per pulse")
     lo.add_argument("--bias-ratio", type=float, default=1.0,

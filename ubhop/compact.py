@@ -43,6 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from .learning import oja_step
+from .patterns import as_patterns
 from .weights import WeightMap
 
 RECORDS = ("pulse", "pattern", "cycle", "final")
@@ -64,14 +65,8 @@ def _matrix(value, n, name):
     return 0.5 * (a + a.T)
 
 
-def _patterns(patterns, n=None):
-    x = np.atleast_2d(np.asarray(patterns, dtype=float))
-    if x.ndim != 2 or x.size == 0 or not np.isin(x, (-1.0, 1.0)).all():
-        raise ValueError("Patterns must be a (P, N) array of +1/-1.")
-    if n is not None and x.shape[1] != n:
-        raise ValueError(f"Patterns must have {n} values (one per node), got "
-                         f"{x.shape[1]}.")
-    return x
+def _float_patterns(patterns, n=None):
+    return as_patterns(patterns, n).astype(float)
 
 
 def _positive_int(value, name):
@@ -89,7 +84,7 @@ def drives_current(pattern) -> bool:
     >>> drives_current([1, 1, -1, 1]), drives_current([1, 1, 1, 1])
     (True, False)
     """
-    x = _patterns(pattern)[0]
+    x = _float_patterns(pattern)[0]
     return bool(np.any(x != x[0]))
 
 
@@ -106,7 +101,7 @@ def products(pattern, v0: float = 1.0) -> np.ndarray:
     """``V_i V_j`` (V^2) for the pad voltages ``V = v0 * pattern``, zero diagonal."""
     if not (np.isfinite(v0) and v0 > 0):
         raise ValueError(f"The pulse voltage v0 must be > 0 V, got {v0!r}.")
-    v = v0 * _patterns(pattern)[0]
+    v = v0 * _float_patterns(pattern)[0]
     out = np.outer(v, v)
     np.fill_diagonal(out, 0.0)
     return out
@@ -232,7 +227,7 @@ class CompactModel:
         ValueError
             For a uniform pattern: it drives no current and leads nowhere.
         """
-        p = products(_driving(_patterns(pattern, self.n))[0], v0)
+        p = products(_driving(_float_patterns(pattern, self.n))[0], v0)
         g = self.g_avg + p / (2.0 * self.alpha)
         np.fill_diagonal(g, 0.0)
         return g
@@ -244,7 +239,7 @@ class CompactModel:
         current, with the same number of pulses for every pattern (a uniform
         pattern's pulses change nothing and do not count).
         """
-        x = _driving(_patterns(patterns, self.n))
+        x = _driving(_float_patterns(patterns, self.n))
         mean = v0**2 * (x.T @ x) / x.shape[0]
         np.fill_diagonal(mean, 0.0)
         g = self.g_avg + mean / (2.0 * self.alpha)
@@ -265,7 +260,7 @@ class CompactModel:
             If a pattern is uniform: its pulses change nothing, which
             ``oja_trajectory`` cannot express (use ``train``).
         """
-        x = _patterns(patterns, self.n)
+        x = _float_patterns(patterns, self.n)
         if len(_driving(x)) != len(x):
             raise ValueError("A uniform pattern drives no current and leaves G as it "
                              "is; oja_trajectory would apply eq. (1) to it. Leave it "
@@ -309,7 +304,7 @@ class CompactModel:
         numpy.ndarray
             ``(R + 1, N, N)`` conductances (S): ``g0``, then one per record.
         """
-        x = _patterns(patterns, self.n)
+        x = _float_patterns(patterns, self.n)
         pulses = _positive_int(pulses, "pulses")
         cycles = _positive_int(cycles, "cycles")
         if record not in RECORDS:
@@ -366,7 +361,7 @@ class CompactModel:
         (to rounding). The mean of ``G`` before each pulse that drives current
         equals ``cycle_mean`` (``G[:-1].mean(axis=0)`` when every pattern does).
         """
-        x = _patterns(patterns, self.n)
+        x = _float_patterns(patterns, self.n)
         _driving(x)
         pulses = _positive_int(pulses, "pulses")
         r = 1.0 - self.rate

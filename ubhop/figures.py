@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg", force=False)
@@ -9,7 +11,8 @@ matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .patterns import pattern_string  # noqa: E402
+from . import runs  # noqa: E402
+from .patterns import as_pattern, pattern_string  # noqa: E402
 
 
 def texture_axes(ax, m, title=None, arrows=12):
@@ -111,3 +114,121 @@ def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None):
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
+
+
+def fig3(rows, textures=None, currents=None, path=None, title=None):
+    """The paper's Fig. 3: one energy diagram per trained pattern.
+
+    Parameters
+    ----------
+    rows : list of dict
+        ``energy_table`` rows.
+    textures : dict, optional
+        Pattern -> ``df.Field``: the texture after training, drawn below the
+        diagram.
+    currents : dict, optional
+        Pattern -> ``(nx, ny, 2)`` sheet current (A/m), drawn as a map of
+        ``|K|`` with streamlines.
+    path : str or Path, optional
+        Save the figure there (PNG, atomically).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    textures = textures or {}
+    currents = currents or {}
+    n_rows = 1 + bool(textures) + bool(currents)
+    ncol = len(rows)
+    fig, axes = plt.subplots(n_rows, ncol, figsize=(2.6 * ncol, 2.8 * n_rows),
+                             squeeze=False)
+    for c, r in enumerate(rows):
+        ax = axes[0, c]
+        e = np.array(r["energies"])
+        order = np.argsort(e, kind="stable")
+        p = r["pattern"]
+        flip = pattern_string(-as_pattern(p))
+        for rank, k in enumerate(order):
+            s = r["states"][k]
+            hit = s in (p, flip)
+            ax.hlines(e[k], rank - 0.4, rank + 0.4, color="C3" if hit else "0.3",
+                      lw=2.5 if hit else 1.2)
+        ax.set_xticks(range(len(order)))
+        ax.set_xticklabels([r["states"][k] for k in order], rotation=90,
+                           fontsize=6, family="monospace")
+        for lab in ax.get_xticklabels():
+            if lab.get_text() in (p, flip):
+                lab.set_color("C3")
+        mark = "minimum" if r["is_minimum"] else "not the minimum"
+        ax.set_title(f"{p} ({mark})", fontsize=9,
+                     color="k" if r["is_minimum"] else "C3")
+        if c == 0:
+            ax.set_ylabel("E = -1/2 s^T W s")
+        row = 1
+        if currents:
+            ax = axes[row, c]
+            k_map = currents.get(p)
+            if k_map is not None:
+                mag = np.linalg.norm(k_map, axis=-1)
+                ax.imshow(mag.T, origin="lower", cmap="magma",
+                          interpolation="nearest")
+                nx, ny = mag.shape
+                ax.streamplot(np.arange(nx), np.arange(ny), k_map[..., 0].T,
+                              k_map[..., 1].T, color="w", linewidth=0.5,
+                              density=0.6, arrowsize=0.5)
+                ax.set_title(f"|K| of {p}", fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            row += 1
+        if textures:
+            ax = axes[row, c]
+            m = textures.get(p)
+            if m is not None:
+                texture_axes(ax, m, title=f"m after {p}", arrows=10)
+            if c:
+                ax.set_ylabel("")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        with runs.atomic_path(path, suffix=".png") as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    return fig
+
+
+def save_fig2(run_dir, result: dict, snapshots: int = 4) -> Path:
+    """Draw Fig. 2 of an analysed run into ``run_dir/figures/fig2.png``.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        The run directory.
+    result : dict
+        ``ubhop.analyse(run_dir)``.
+    snapshots : int
+        Texture snapshots in Fig. 2b, evenly spaced over the steps.
+
+    Returns
+    -------
+    Path
+        The figure's path (written atomically).
+    """
+    from .report import node_names
+
+    run_dir = Path(run_dir)
+    hist, fit = result["history"], result["fit"]
+    g = hist.G.values
+    steps = result["summary"]["steps"]
+    idx = np.unique(np.linspace(0, steps, snapshots).round().astype(int))
+    textures = [(int(k), runs.read_field(runs.texture_path(run_dir, k))) for k in idx]
+    names = dict(enumerate(node_names(g.shape[1])))
+    (run_dir / "figures").mkdir(exist_ok=True)
+    fig = fig2(hist, fit, fit.theory(g[0], result["products"]), textures,
+               node_names=names)
+    path = run_dir / "figures" / "fig2.png"
+    with runs.atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
+    plt.close(fig)
+    return path

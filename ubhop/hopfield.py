@@ -12,26 +12,7 @@ import itertools
 
 import numpy as np
 
-
-def check_states(states, n: int | None = None) -> np.ndarray:
-    """Return states as an int array (last axis: nodes) after checking values."""
-    try:
-        s = np.asarray(states, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"A state must be a sequence of +1/-1, got {states!r}."
-        ) from None
-    if s.ndim not in (1, 2) or s.size == 0:
-        raise ValueError(
-            f"A state must be 1-d (N,) or a batch (B, N), got shape {s.shape}."
-        )
-    if not np.isin(s, (-1.0, 1.0)).all():
-        raise ValueError("A state may hold only the values +1 and -1.")
-    if n is not None and s.shape[-1] != n:
-        raise ValueError(
-            f"A state must have one value per node: expected {n}, got {s.shape[-1]}."
-        )
-    return s.astype(np.int8)
+from .patterns import as_patterns, check_states
 
 
 def check_weights(w, rtol: float = 1e-9) -> np.ndarray:
@@ -75,7 +56,7 @@ class HopfieldNetwork:
 
     def energy(self, s):
         """``-1/2 s^T W s`` for one state ``(N,)`` or a batch ``(B, N)``."""
-        s = check_states(s, self.n).astype(float)
+        s = check_states(s, self.n, what="state").astype(float)
         return -0.5 * np.einsum("...i,ij,...j->...", s, self.w, s)
 
     def recall(self, s, seed: int = 0, mode: str = "async", max_sweeps: int = 1000,
@@ -104,7 +85,7 @@ class HopfieldNetwork:
             The fixed points, same shape as ``s``; with ``return_path`` a tuple
             ``(fixed points, energies)``.
         """
-        s0 = check_states(s, self.n)
+        s0 = check_states(s, self.n, what="state")
         if mode not in ("async", "sync"):
             raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}.")
         single = s0.ndim == 1
@@ -167,11 +148,6 @@ class HopfieldNetwork:
         return states[e <= e.min() + atol * max(1.0, abs(e.min()))]
 
 
-def _patterns(patterns):
-    p = check_states(patterns)
-    return np.atleast_2d(p).astype(float)
-
-
 def outer_product(patterns) -> np.ndarray:
     """Hebbian (outer-product) weights ``W = 1/N sum_p x_p x_p^T``, zero diagonal.
 
@@ -180,7 +156,7 @@ def outer_product(patterns) -> np.ndarray:
     patterns : array_like
         ``(P, N)`` patterns of +1/-1.
     """
-    x = _patterns(patterns)
+    x = as_patterns(patterns).astype(float)
     w = x.T @ x / x.shape[1]
     np.fill_diagonal(w, 0.0)
     return w
@@ -198,7 +174,7 @@ def projection(patterns) -> np.ndarray:
     patterns : array_like
         ``(P, N)`` patterns of +1/-1.
     """
-    x = _patterns(patterns).T  # (N, P)
+    x = as_patterns(patterns).astype(float).T  # (N, P)
     w = x @ np.linalg.pinv(x)
     np.fill_diagonal(w, 0.0)
     return 0.5 * (w + w.T)

@@ -84,7 +84,12 @@ class PairFit:
     fixed_points: dict
 
 
-def _r2(y, model):
+def r_squared(y, model) -> float:
+    """Coefficient of determination ``1 - SS_res / SS_tot`` of ``model`` for ``y``.
+
+    NaN when ``y`` is constant (``SS_tot = 0``): a flat history has no
+    variance for a law to explain.
+    """
     ss_res = float(((y - model) ** 2).sum())
     ss_tot = float(((y - y.mean()) ** 2).sum())
     return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
@@ -149,7 +154,7 @@ def fit_pair(g, products):
         guess = _guess(x, p, identifiable=False)
     res = least_squares(lambda th: model(th) - x, guess, method="lm", x_scale="jac")
     cov = _cov(res)
-    r2 = _r2(x, model(res.x))
+    r2 = r_squared(x, model(res.x))
     if identifiable:
         a, b, c = res.x
         eta = a * scale_g / scale_s

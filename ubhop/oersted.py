@@ -65,7 +65,7 @@ def _gauss_heights(dev, au_layers):
 
 
 @functools.lru_cache(maxsize=8)
-def _kernel_fft(nx, ny, dx, dy, heights, weights):
+def kernel_fft(nx, ny, dx, dy, heights, weights):
     """FFT of the three kernels on the zero-padded (2 nx, 2 ny) grid."""
     i = np.arange(2 * nx)
     j = np.arange(2 * ny)
@@ -109,7 +109,7 @@ def field_from_sheet(sheet, dev, au_layers=3):
     nx, ny, nz = dev.n
     dx, dy = dev.cell[:2]
     heights, weights = _layer_heights(dev, au_layers)
-    kernels = _kernel_fft(nx, ny, dx, dy, heights, weights)
+    kernels = kernel_fft(nx, ny, dx, dy, heights, weights)
     fkx = sfft.rfft2(sheet[..., 0], s=(2 * nx, 2 * ny))
     fky = sfft.rfft2(sheet[..., 1], s=(2 * nx, 2 * ny))
     h = np.empty((nx, ny, nz, 3))

@@ -140,14 +140,14 @@ class Relax:
 
 def check_schedule(dev, stages):
     """Check a list of stages against a device; return it as a list."""
-    from .validation import _same_mesh
+    from .validation import same_mesh
 
     stages = list(stages)
     if not stages:
         raise ValueError("The schedule is empty: give at least one Pulse or Relax.")
     for k, st in enumerate(stages):
         if isinstance(st, Pulse):
-            if not _same_mesh(st.field.mesh, dev.mesh):
+            if not same_mesh(st.field.mesh, dev.mesh):
                 raise ValueError(
                     f"Stage {k}: the pulse field lives on another mesh than the "
                     f"device; build it with ubhop.oersted_field(dev, ...)."

@@ -32,7 +32,8 @@ def check_voltages(dev, voltages) -> np.ndarray:
     return v
 
 
-def _same_mesh(a: df.Mesh, b: df.Mesh) -> bool:
+def same_mesh(a: df.Mesh, b: df.Mesh) -> bool:
+    """Whether two meshes have the same cells and region (to 1e-15 m / 1e-9)."""
     return (tuple(a.n) == tuple(b.n)
             and np.allclose(a.region.pmin, b.region.pmin, rtol=0, atol=1e-15)
             and np.allclose(a.region.pmax, b.region.pmax, rtol=1e-9, atol=0))
@@ -55,7 +56,7 @@ def check_magnetisation(dev, m) -> np.ndarray:
             f"m must be a discretisedfield.Field with nvdim=3 on dev.mesh, got "
             f"{type(m).__name__}."
         )
-    if not _same_mesh(m.mesh, dev.mesh):
+    if not same_mesh(m.mesh, dev.mesh):
         raise ValueError(
             f"m is defined on another mesh (n={tuple(m.mesh.n)}, region "
             f"{m.mesh.region.pmin}..{m.mesh.region.pmax}) than the device "

@@ -143,7 +143,7 @@ def calibrate_patterns(conductances, patterns, holdout: int | None = None) -> We
         values of ``v_i v_j`` on some pair among the fitted patterns (named),
         or slopes that sum to zero (to 1e-12 of the largest conductance).
     """
-    from .learning import _r2
+    from .learning import r_squared
     from .patterns import as_pattern
 
     g = np.asarray(conductances, dtype=float)
@@ -175,7 +175,7 @@ def calibrate_patterns(conductances, patterns, holdout: int | None = None) -> We
         slope, icept = np.polyfit(x, y, 1)
         a[i, j] = a[j, i] = icept
         c[i, j] = c[j, i] = slope
-        r2[i, j] = r2[j, i] = _r2(y, icept + slope * x)
+        r2[i, j] = r2[j, i] = r_squared(y, icept + slope * x)
     iu = np.triu_indices(n, 1)
     total = float(np.sum(c[iu]))
     if abs(total) <= 1e-12 * np.abs(g).max():

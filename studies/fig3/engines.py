@@ -1,6 +1,6 @@
 """The Fig. 3 write regime on both engines: tables, G differences, wall time.
 
-Trains ``ubhop.demo.fig3_config`` (soft film, one 100 mT, 1 ns write per
+Trains ``ubhop.experiments.presets.fig3_config`` (soft film, one 100 mT, 1 ns write per
 pattern by default) on a small film with each engine, then prints per engine
 the wall time and the minima and recalls with the cross-validated reference,
 and per pattern the largest difference of the trained G between the engines
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ubhop import associative as am
 from ubhop import runs
-from ubhop.demo import fig3_config
 from ubhop.engines import get_engine
+from ubhop.experiments import associative as am
+from ubhop.experiments.presets import fig3_config
 
 
 def main(argv=None) -> int:

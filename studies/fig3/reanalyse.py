@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ubhop.associative import energy_row, recall_table
+from ubhop.experiments.associative import energy_row, recall_table
 from ubhop.patterns import as_pattern
 from ubhop.weights import calibrate_patterns
 

@@ -1,14 +1,14 @@
 """The seven-pattern associative-memory experiment (the paper's Fig. 3).
 
-Trains the demo's device (``ubhop.demo.demo_config``: 1 um film, 10 nm cells,
-50 nm grains with K = 2e4 J/m^3, start along the diagonal, 15 mT, 0.2 ns
+Trains the demo's device (``ubhop.experiments.presets.demo_config``: 1 um film, 10 nm
+cells, 50 nm grains with K = 2e4 J/m^3, start along the diagonal, 15 mT, 0.2 ns
 pulses, minimisation) on each of the seven independent 4-node patterns, one at
 a time, from one shared relaxed start; then writes into the output directory
 
 - ``energy_table.md`` / ``energy_table.json``: energies of all 16 states per
   trained pattern, the minima, whether the trained pattern is the minimum,
   and recall from every one-bit corruption, for each reference of the weight
-  map (``ubhop.associative.REFERENCES``: the relaxed start, ``G_avg`` fitted
+  map (``ubhop.experiments.associative.REFERENCES``: the relaxed start, ``G_avg`` fitted
   over the seven runs, ``G_avg`` fitted over the other six) and for the
   start with each run's own sign; ``recall_table.json`` holds the recalls;
 - ``fig3.png``: the energy diagrams (reference ``--reference``), current maps
@@ -35,20 +35,19 @@ from pathlib import Path
 import numpy as np
 
 from ubhop import runs
-from ubhop.associative import (
+from ubhop.current import sheet_current
+from ubhop.engines import get_engine
+from ubhop.experiments.associative import (
     REFERENCES,
     energy_table,
     experiment_weights,
-    fig3,
-    format_energy_table,
-    format_recall_table,
     recall_table,
     seven_patterns,
     train_patterns,
 )
-from ubhop.current import sheet_current
-from ubhop.demo import demo_config
-from ubhop.engines import get_engine
+from ubhop.experiments.presets import demo_config
+from ubhop.figures import fig3
+from ubhop.report import format_energy_table, format_recall_table
 
 
 def main(argv=None) -> int:

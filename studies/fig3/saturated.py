@@ -1,7 +1,7 @@
 """What the 4-pad AMR read-out can store: the saturated response.
 
 For each film size and cell, the conductances of textures parallel to each
-pattern's in-plane Oersted field (``ubhop.aligned``), the weight map fitted
+pattern's in-plane Oersted field (``ubhop.experiments.aligned``), the weight map fitted
 over the seven patterns (``ubhop.weights.calibrate_patterns``), and for each
 pattern, with the reference fitted over the other six: whether it is the
 energy minimum, the energy gap (units of ``W = s (G - G_avg) / G_scale``), and
@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 import ubhop
-from ubhop.aligned import aligned_conductances
-from ubhop.associative import energy_row, recall_table, seven_patterns
 from ubhop.current import sheet_current
+from ubhop.experiments.aligned import aligned_conductances
+from ubhop.experiments.associative import energy_row, recall_table, seven_patterns
 from ubhop.oersted import voltages_for_peak_field
 from ubhop.patterns import pattern_string
 from ubhop.weights import calibrate_patterns

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from ubhop import runs
-from ubhop.associative import energy_row, pattern_runs
-from ubhop.demo import fig3_config
 from ubhop.engines import get_engine
+from ubhop.experiments.associative import energy_row, pattern_runs
+from ubhop.experiments.presets import fig3_config
 from ubhop.patterns import as_pattern
 from ubhop.training import train
 from ubhop.weights import calibrate_patterns

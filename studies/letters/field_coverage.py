@@ -1,6 +1,6 @@
 """How much of the film each 35-node layout's pulse field reaches.
 
-For the letters ``BCGO`` on ``ubhop.scaleup.letters_device("grid")`` and
+For the letters ``BCGO`` on ``ubhop.experiments.scaleup.letters_device("grid")`` and
 ``("ring")``, on 1 um (20 nm cells) and 2 um (10 nm and 20 nm cells) films:
 the in-plane Oersted field of each letter's pattern, and the fraction of the
 cells where it exceeds a quarter of its own maximum, and its median relative to
@@ -14,8 +14,8 @@ Usage::
 
 from __future__ import annotations
 
+from ubhop.experiments.scaleup import field_coverage, letters_device
 from ubhop.letters import letters
-from ubhop.scaleup import field_coverage, letters_device
 
 
 def main() -> int:

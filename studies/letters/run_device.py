@@ -31,11 +31,17 @@ import time
 from pathlib import Path
 
 from ubhop import runs
-from ubhop.accuracy import format_table, letters_accuracy, summary_rows
+from ubhop.accuracy import summary_rows
 from ubhop.engines import get_engine
+from ubhop.experiments.scaleup import (
+    device_weights,
+    letters_accuracy,
+    letters_config,
+    letters_device,
+)
 from ubhop.letters import letters, similarity
 from ubhop.materials import Disorder
-from ubhop.scaleup import device_weights, letters_config, letters_device
+from ubhop.report import format_accuracy_table
 from ubhop.training import train
 
 
@@ -87,7 +93,7 @@ def main(argv=None) -> int:
           f"weights with the outer product of all letters "
           f"{info['corr_outer_all']:+.2f}, of the last letter "
           f"{info['corr_outer_last']:+.2f}.\n",
-          format_table(rows + allk)]
+          format_accuracy_table(rows + allk)]
     runs.write_json(out / f"device_{args.layout}.json",
                     json.loads(json.dumps(report, default=float)))
     runs.write_text(out / f"device_{args.layout}.md", "\n".join(md) + "\n")

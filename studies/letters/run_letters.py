@@ -35,13 +35,13 @@ import ubhop
 from ubhop.accuracy import (
     accuracy_table,
     capacity_curve,
-    compact_rules,
-    format_table,
     standard_rules,
     summary_rows,
 )
 from ubhop.compact import CompactModel
+from ubhop.experiments.scaleup import compact_rules
 from ubhop.letters import UPPERCASE, letters, rank_similar_sets, similarity
+from ubhop.report import format_accuracy_table
 
 HERE = Path(__file__).resolve().parent
 FILM_RUN = HERE.parent / "memory" / "data" / "runs" / "D2_k2e4_15mT_0.2ns"
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
         report["sets"][label] = {"letters": s, "similarity": similarity(x),
                                  "rows": rows, "all_k": allk}
         md.append(f"### {label}: `{s}` (similarity {similarity(x):.3f})\n")
-        md.append(format_table(rows + allk))
+        md.append(format_accuracy_table(rows + allk))
         md.append("")
         print(md[-3].strip())
         print(md[-2])

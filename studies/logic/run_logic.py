@@ -1,7 +1,7 @@
 """Logic gates on the film: one device trained as AND, OR, NAND, NOR in turn.
 
-Trains the demo's device (``ubhop.demo.demo_config``: 1 um film, 10 nm cells,
-50 nm grains with K = 2e4 J/m^3, start along the diagonal, 15 mT, 0.2 ns
+Trains the demo's device (``ubhop.experiments.presets.demo_config``: 1 um film, 10 nm
+cells, 50 nm grains with K = 2e4 J/m^3, start along the diagonal, 15 mT, 0.2 ns
 pulses, minimisation) in one run whose schedule holds, gate after gate,
 ``--cycles`` cycles of the gate's patterns ``(a, b, out, bias=+1)`` with
 ``--pulses`` pulses each; the texture is never reset between gates. The
@@ -31,18 +31,18 @@ from pathlib import Path
 import numpy as np
 
 from ubhop import runs
-from ubhop.demo import demo_config
 from ubhop.engines import get_engine
-from ubhop.ensemble import lasting_change
-from ubhop.hopfield import outer_product
-from ubhop.logic import (
+from ubhop.experiments.ensemble import lasting_change
+from ubhop.experiments.logic import (
     LEARNABLE,
-    format_truth_table,
     gate_patterns,
     noise_table,
     truth_table,
 )
+from ubhop.experiments.presets import demo_config
+from ubhop.hopfield import outer_product
 from ubhop.patterns import pattern_string
+from ubhop.report import format_truth_table
 from ubhop.training import train
 from ubhop.weights import calibrate
 

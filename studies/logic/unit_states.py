@@ -4,7 +4,7 @@ The 200 nm cut of the demo's film (``demo_config(size=0.2e-6)``) is the
 unit whose thermal ensemble follows eq. (1) (``studies/thermal``). This script
 finds, at each peak field, every relaxed state that single 0 K pulses of the
 14 signed patterns reach from the start, and where each pulse takes each state
-(``ubhop.state_graph.explore_states``). From that map it reads:
+(``ubhop.experiments.state_graph.explore_states``). From that map it reads:
 
 1. which gate each state holds, for each of the 24 assignments of
    ``(a, b, out, bias)`` to the pads (reference: the start; map sign -1 and +1);
@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from ubhop import runs
-from ubhop.logic import LEARNABLE
-from ubhop.state_graph import (
+from ubhop.experiments.logic import LEARNABLE
+from ubhop.experiments.state_graph import (
     StateGraph,
     assignments,
     explore_states,
@@ -59,7 +59,7 @@ PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 def explore(peak, out, engine_name, seed=0, max_states=32):
     """The state graph at ``peak`` (T), each pulse an ordinary one-pulse run."""
     import ubhop
-    from ubhop.demo import demo_config
+    from ubhop.experiments.presets import demo_config
     from ubhop.training import train
 
     engine = ubhop.get_engine(engine_name)
@@ -145,7 +145,7 @@ def report(graphs):
 
 def array_gates(graph, cycles=2):
     """Gates read by 24 units in parallel, one per assignment of the pads."""
-    from ubhop.logic import truth_table
+    from ubhop.experiments.logic import truth_table
 
     # unit u wires its pad p to node u[p], so node x sits on its pad pads[u][x]
     pads = {u: tuple(int(p) for p in np.argsort(u)) for u in assignments()}

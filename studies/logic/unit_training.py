@@ -8,13 +8,13 @@ truth-table order, the uniform ``++++`` left out), never resetting the texture.
 After each gate's last pulse the truth table is read from
 ``W = sign (G - G_ref)`` with ``G_ref`` the relaxed start or the mean G over
 the run, and both signs. Every run also records the states it visits, and
-their mixtures are tested for each gate (``ubhop.state_graph.mixture_reads``,
-with the start or the mean of those states as reference): what the unit could
-hold, against what its training gives.
+their mixtures are tested for each gate
+(``ubhop.experiments.state_graph.mixture_reads``, with the start or the mean of those
+states as reference): what the unit could hold, against what its training gives.
 
 With ``--temperature T --realisations R`` every assignment is an ensemble of
-thermal realisations (``ubhop.ensemble.train_ensemble``), read through its mean
-conductances: whether thermal switching lets a population learn what one unit
+thermal realisations (``ubhop.experiments.ensemble.train_ensemble``), read through its
+mean conductances: whether thermal switching lets a population learn what one unit
 at 0 K does not.
 
 Usage::
@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from ubhop import runs
-from ubhop.logic import LEARNABLE, truth_table
-from ubhop.state_graph import (
+from ubhop.experiments.logic import LEARNABLE, truth_table
+from ubhop.experiments.state_graph import (
     assignments,
     gate_pulses,
     gate_weights,
@@ -68,7 +68,7 @@ def history(run):
     """``(G, visited)``: the run's conductances (an ensemble's mean) and every
     relaxed state of it (of every realisation), ``(T + 1, 4, 4)`` and
     ``(M, 4, 4)``; None if there is no run."""
-    from ubhop.ensemble import ensemble_history
+    from ubhop.experiments.ensemble import ensemble_history
 
     if (run / "history.nc").exists():
         g = runs.read_history(run / "history.nc").G.values
@@ -165,8 +165,8 @@ def main(argv=None) -> int:
         chosen = [names[x] for x in args.assignments]
     if not args.analyse_only:
         import ubhop
-        from ubhop.demo import demo_config
-        from ubhop.ensemble import train_ensemble
+        from ubhop.experiments.ensemble import train_ensemble
+        from ubhop.experiments.presets import demo_config
         from ubhop.training import train
 
         engine = ubhop.get_engine(args.engine)

@@ -1,18 +1,18 @@
 """Gates programmed by one write each, from the stored seven-pattern experiment.
 
-A film whose write erases what it held (``ubhop.demo.fig3_config``) keeps one
-pattern at a time, so it cannot superpose a gate's four truth-table patterns.
+A film whose write erases what it held (``ubhop.experiments.presets.fig3_config``)
+keeps one pattern at a time, so it cannot superpose a gate's four truth-table patterns.
 But only the output row of ``W`` enters a gate, and for AND, NAND and NOR one
 pattern has the same output-row signs as the four patterns' outer-product sum
-(``ubhop.logic.characteristic_pattern``). OR's would be uniform, which drives
-no current.
+(``ubhop.experiments.logic.characteristic_pattern``). OR's would be uniform, which
+drives no current.
 
 This script takes the weights each pattern left on the film, as stored by
 ``studies/fig3/run_fig3.py`` (``data/fig3_write_1um``: the change of G of each
 pattern's run, the reference ``G_avg`` fitted over the other six runs), and
 reads each gate's truth table for every assignment of the logical nodes
 ``(a, b, out, bias)`` to the pads N, E, S, W: no engine is needed. It prints
-the table for the assignment a=N, b=E, out=S, bias=W (``ubhop.logic``'s node
+the table for the assignment a=N, b=E, out=S, bias=W (``ubhop.experiments.logic``'s node
 order), the assignments that make AND, NAND and NOR all right, and for each of
 them the relative error of the read conductances at which each gate first
 fails (each ``G_ij`` read as ``G_ij (1 + level n_ij)``, ``n_ij`` standard
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ubhop import logic
+from ubhop.experiments import logic
 from ubhop.patterns import as_pattern, pattern_string
 from ubhop.weights import calibrate_patterns
 

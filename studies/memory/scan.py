@@ -422,7 +422,7 @@ def run_one(config: dict, out: Path, engine_name: str, threads: int,
         t0 = time.time()
         hist = train(cfg, run_dir, engine=engine, progress=False)
         wall = time.time() - t0  # of this call only, if the run was resumed
-    analyse(run_dir, figures=False)  # writes run_dir/summary.json
+    analyse(run_dir)  # writes run_dir/summary.json
     rec = record(name, p, hist, wall, engine_name)
     with open(out / "results.jsonl", "a") as f:
         f.write(json.dumps(rec) + "\n")

@@ -1,9 +1,9 @@
 """Does the demo's film switch for every grain seed, at 0.5 um and at 1 um?
 
-For each grain seed, the demo's configuration (``ubhop.demo.demo_config``)
-at the given film size is trained with 2 pulses of "++--" and 2 of "+--+", and
-the first pulse's relative change in G is printed with its correlation to
-V_i V_j (negative: anti-Hebbian in G).
+For each grain seed, the demo's configuration
+(``ubhop.experiments.presets.demo_config``) at the given film size is trained with 2
+pulses of "++--" and 2 of "+--+", and the first pulse's relative change in G is printed
+with its correlation to V_i V_j (negative: anti-Hebbian in G).
 
 Run: python studies/memory/seed_check.py --size 500e-9 --seeds 0 1 2 3
 """
@@ -13,7 +13,7 @@ import tempfile
 
 import numpy as np
 
-from ubhop.demo import demo_config
+from ubhop.experiments.presets import demo_config
 from ubhop.training import train
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]

@@ -4,11 +4,11 @@
 and 0.99 of the 0 K switching field the demo's film switches at random and the
 mean over realisations approaches its fixed point geometrically. This script
 does the same with the package: ``TrainingConfig(temperature=300)`` (the
-training's raised-cosine pulses) and ``ubhop.ensemble.train_ensemble``.
+training's raised-cosine pulses) and ``ubhop.experiments.ensemble.train_ensemble``.
 
 1. Bisect the peak field at which one 0 K training pulse of ``++--`` first
    changes G lastingly (``max |dG/G| > 1e-4`` after minimisation):
-   ``ubhop.ensemble.switching_threshold``.
+   ``ubhop.experiments.ensemble.switching_threshold``.
 2. Train ``--realisations`` thermal realisations of ``--pulses`` pulses at
    ``--below`` of that field, 300 K.
 3. Fit eq. (1) (``ubhop.fit_learning_law``) to the mean G and print, per pair,
@@ -43,16 +43,16 @@ from near_threshold import print_absorption, states_and_chain
 
 import ubhop
 from ubhop import fit_learning_law, runs
-from ubhop.demo import demo_config
-from ubhop.ensemble import (
+from ubhop.experiments.ensemble import (
     ensemble_history,
     ensemble_summary,
-    format_ensemble_summary,
     lasting_change,
     switching_threshold,
     train_ensemble,
 )
+from ubhop.experiments.presets import demo_config
 from ubhop.patterns import pattern_string
+from ubhop.report import format_ensemble_summary
 from ubhop.training import surviving_fraction, train
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]

@@ -9,7 +9,7 @@ with some probability ``p`` per pulse. For an ensemble of samples (or of
 independent regions of one large film) the switched fraction then grows as
 ``1 - (1 - p)^n``: the geometric approach of eq. (1), with rate ``p``.
 
-This script measures it on the demo's film (``ubhop.demo``):
+This script measures it on the demo's film (``ubhop.experiments.presets``):
 
 1. relax the diagonal start (0 K, minimisation) and read G;
 2. bisect the 0 K threshold ``s_c`` (field scale relative to the 15 mT peak) of
@@ -52,7 +52,7 @@ import oommfc as oc
 
 import ubhop
 from ubhop.accuracy import wilson_interval
-from ubhop.demo import demo_config
+from ubhop.experiments.presets import demo_config
 from ubhop.schedule import Relax
 from ubhop.training import starting_texture
 

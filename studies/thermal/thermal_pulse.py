@@ -5,8 +5,8 @@ deterministic map applied again and again, so the texture reaches a fixed point
 in one to three pulses (``studies/memory``). A standard way to get a gradual,
 geometric approach is thermally activated switching: if each pinned region
 flips with some probability per pulse, the unswitched fraction decays as
-(1 - p)^t. This script tests that on the demo's film (``ubhop.demo``): each
-pulse is a square pulse of the ``++--`` Oersted field (scaled by ``--scale``)
+(1 - p)^t. This script tests that on the demo's film (``ubhop.experiments.presets``):
+each pulse is a square pulse of the ``++--`` Oersted field (scaled by ``--scale``)
 for 0.2 ns with OOMMF's stochastic LLG (UHH theta evolver, fixed step 50 fs) at
 temperature ``--temperature``, followed by energy minimisation at T = 0; the
 conductances are printed after each pulse. Runs with T = 0 are the control.
@@ -23,7 +23,7 @@ import time
 from near_threshold import pulse  # the same stochastic pulse
 
 import ubhop
-from ubhop.demo import demo_config
+from ubhop.experiments.presets import demo_config
 from ubhop.schedule import Relax
 from ubhop.training import starting_texture
 

@@ -114,13 +114,24 @@ class _Run:
         self.state = state = mnp.State(mesh)
         state.material = {"Ms": float(cfg["Ms"]), "A": float(cfg["A"]),
                           "alpha": float(cfg["alpha"])}
-        if "A" in data:  # weakened grain boundaries: A per cell
-            state.material["A"] = self._tensor(data["A"].reshape(n))
-        self.terms = [mnp.ExchangeField(), mnp.DemagField()]
-        if "K" in data:
-            state.material["Ku"] = self._tensor(data["K"].reshape(n))
-            state.material["Ku_axis"] = self._tensor(data["u"])
-            self.terms.append(mnp.UniaxialAnisotropyField())
+        # the device's energy terms (ubhop.energy), translated in the engine
+        self.names, self.terms = [], []
+        for term in cfg["terms"]:
+            kind = term["kind"]
+            if kind == "exchange":
+                a = term["A"]
+                state.material["A"] = (float(a) if not isinstance(a, str)
+                                       else self._tensor(data[a].reshape(n)))
+                self.terms.append(mnp.ExchangeField())
+            elif kind == "demag":
+                self.terms.append(mnp.DemagField())
+            elif kind == "anisotropy":
+                state.material["Ku"] = self._tensor(data[term["K"]].reshape(n))
+                state.material["Ku_axis"] = self._tensor(data[term["u"]])
+                self.terms.append(mnp.UniaxialAnisotropyField())
+            else:
+                raise RuntimeError(f"Unknown energy term {kind!r} in input.json.")
+            self.names.append(kind)
         state.m = self._tensor(data["m0"])
         self.tol = float(cfg["tolerance"])
         self.min_torque = float(cfg["min_torque"])
@@ -132,9 +143,8 @@ class _Run:
     # ----------------------------------------------------------- diagnostics
     def energy(self):
         """Zero-field energy (J) by term: exchange, demag, anisotropy."""
-        names = ["exchange", "demag", "anisotropy"]
         return {name: float(term.E(self.state))
-                for name, term in zip(names, self.terms, strict=False)}
+                for name, term in zip(self.names, self.terms, strict=True)}
 
     def torque(self, terms=None):
         """Max |m x H_eff| (A/m) over the cells, for ``terms`` (default zero field)."""

@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from .. import energy
 from ..schedule import Pulse
 from .base import Engine, default_threads
 
@@ -42,6 +43,33 @@ def _tail(text: str, n_lines: int = 40, n_chars: int = 4000) -> str:
     text = re.sub(r"\x1b\[[0-9;]*m", "", text)
     text = "\n".join(text.strip().splitlines()[-n_lines:])
     return text[-n_chars:]
+
+
+def _array(field) -> np.ndarray:
+    return np.asarray(field.array, dtype=np.float64)
+
+
+def _exchange(term, data):
+    if isinstance(term.A, int | float):
+        return {"kind": "exchange", "A": float(term.A)}
+    data["A"] = _array(term.A)  # weakened grain boundaries: A per cell
+    return {"kind": "exchange", "A": "A"}
+
+
+def _anisotropy(term, data):
+    data["K"], data["u"] = _array(term.K), _array(term.u)
+    return {"kind": "anisotropy", "K": "K", "u": "u"}
+
+
+def _worker_terms(data) -> dict:
+    """``ubhop.energy`` term -> the worker's JSON description (arrays in ``data``).
+
+    The pulse's Zeeman term travels with its stage (``H{k}``), not here."""
+    return {
+        energy.Exchange: lambda t: _exchange(t, data),
+        energy.Demag: lambda t: {"kind": "demag"},
+        energy.UniaxialAnisotropy: lambda t: _anisotropy(t, data),
+    }
 
 
 class MagnumNPEngine(Engine):
@@ -152,17 +180,11 @@ class MagnumNPEngine(Engine):
             "n_threads": self.n_threads, "device": self.device,
             "min_torque": self.min_torque, "tolerance": self.tolerance,
             "max_iter": self.max_iter, "max_relax_time": self.max_relax_time,
-            "compile": self.compile, "stages": [],
+            "compile": self.compile, "stages": [], "terms": [],
         }
         data = {"m0": np.asarray(m, dtype=np.float64)}
-        exch = dev.exchange()
-        if exch is not None:
-            data["A"] = np.asarray(exch.array, dtype=np.float64)
-        aniso = dev.anisotropy()
-        if aniso is not None:
-            K, u = aniso
-            data["K"] = np.asarray(K.array, dtype=np.float64)
-            data["u"] = np.asarray(u.array, dtype=np.float64)
+        cfg["terms"] = energy.translate(energy.energy_terms(dev),
+                                        _worker_terms(data), "magnum.np")
         for k, st in enumerate(stages):
             if isinstance(st, Pulse):
                 cfg["stages"].append({"kind": "pulse", "duration": st.duration,

@@ -43,6 +43,7 @@ import oommfc as oc
 import ubermagtable as ut
 import ubermagutil as uu
 
+from .. import energy
 from ..schedule import Pulse
 from . import oommf_runners as _runners
 from . import oommf_schedule as _schedule
@@ -95,6 +96,17 @@ def pulse_tcl(pulse: Pulse, name: str = "pulse") -> dict:
 """
     return {"script": script, "energy": "Oxs_TransformZeeman", "type": "diagonal",
             "script_args": "total_time", "script_name": proc}
+
+
+# ubhop.energy term -> micromagneticmodel term (oommfc writes the MIF)
+_MM_TERMS = {
+    energy.Exchange: lambda t: mm.Exchange(A=t.A),
+    energy.Demag: lambda t: mm.Demag(),
+    energy.UniaxialAnisotropy: lambda t: mm.UniaxialAnisotropy(K=t.K, u=t.u),
+    energy.Zeeman: lambda t: mm.Zeeman(H=t.pulse.field,
+                                       tcl_strings=pulse_tcl(t.pulse, t.name),
+                                       name=t.name),
+}
 
 
 class OOMMFEngine(Engine):
@@ -207,7 +219,6 @@ class OOMMFEngine(Engine):
         self.relax_alpha = None if relax_alpha is None else float(relax_alpha)
         self.workdir = workdir
         self.single_process = single_process
-        self._exchange = None  # A per cell of the device being run (or None)
 
     def __repr__(self):
         return (f"OOMMFEngine(n_threads={self.n_threads}, runner={self.runner!r}, "
@@ -229,21 +240,21 @@ class OOMMFEngine(Engine):
         self.close()
 
     # --------------------------------------------------------------- systems
-    def _energy(self, dev, aniso, pulse=None):
-        exch = self._exchange
-        energy = mm.Exchange(A=dev.py.A if exch is None else exch) + mm.Demag()
-        if aniso is not None:
-            energy += mm.UniaxialAnisotropy(K=aniso[0], u=aniso[1])
+    def _energy(self, terms, pulse=None):
+        """``mm.Energy`` of the device's terms, plus the pulse's Zeeman term."""
         if pulse is not None:
-            energy += mm.Zeeman(H=pulse.field, tcl_strings=pulse_tcl(pulse),
-                                name="pulse")
-        return energy
+            terms = [*terms, energy.zeeman_term(pulse)]
+        parts = energy.translate(terms, _MM_TERMS, "OOMMF")
+        total = parts[0]
+        for part in parts[1:]:
+            total += part
+        return total
 
-    def _stage(self, k, st, dev, aniso, m):
+    def _stage(self, k, st, dev, terms, m):
         """System, driver and drive arguments of stage ``k``."""
         system = mm.System(name=f"stage{k}")
         if isinstance(st, Pulse):
-            system.energy = self._energy(dev, aniso, st)
+            system.energy = self._energy(terms, st)
             alpha = _schedule.stage_alpha(dev, st)
             driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": st.n_output}
             if st.temperature > 0:
@@ -253,11 +264,11 @@ class OOMMFEngine(Engine):
                 driver = oc.TimeDriver(evolver=oc.UHH_ThetaEvolver(
                     fixed_timestep=float(st.timestep), uniform_seed=int(st.seed)))
         elif st.method == "time":
-            system.energy = self._energy(dev, aniso)
+            system.energy = self._energy(terms)
             alpha = _schedule.stage_alpha(dev, st, self.relax_alpha)
             driver, kwargs = oc.TimeDriver(), {"t": st.duration, "n": 1}
         else:
-            system.energy = self._energy(dev, aniso)
+            system.energy = self._energy(terms)
             alpha = None
             driver, kwargs = oc.MinDriver(stopping_mxHxm=self.min_torque), {}
         if alpha is not None:
@@ -282,8 +293,7 @@ class OOMMFEngine(Engine):
         runner = self.runner
         if hasattr(runner, "timeout"):
             runner.timeout = self.timeout
-        aniso = dev.anisotropy()
-        self._exchange = dev.exchange()
+        terms = energy.energy_terms(dev)
         arrays, infos = [], []
         if self.workdir is None:
             work = tempfile.mkdtemp(prefix="ubhop-oommf-")
@@ -297,11 +307,11 @@ class OOMMFEngine(Engine):
                    unit="stage")
         try:
             if single:
-                arrays, infos = self._run_single(dev, m, stages, aniso, work,
+                arrays, infos = self._run_single(dev, m, stages, terms, work,
                                                  docker_as_root, bar)
             for k, st in enumerate(stages if not single else ()):
                 t0 = time.perf_counter()
-                system, driver, kwargs, alpha = self._stage(k, st, dev, aniso, m)
+                system, driver, kwargs, alpha = self._stage(k, st, dev, terms, m)
                 kind = "pulse" if isinstance(st, Pulse) else "relax"
                 label = kind if kind == "pulse" else f"relax, {st.method}"
                 t1 = time.perf_counter()
@@ -336,18 +346,18 @@ class OOMMFEngine(Engine):
                          "single-process" if single else "per-stage", reason)
         return arrays
 
-    def _run_single(self, dev, m, stages, aniso, work, docker_as_root, bar):
+    def _run_single(self, dev, m, stages, terms, work, docker_as_root, bar):
         """The whole schedule in one OOMMF process (see ``oommf_schedule``)."""
         t0 = time.perf_counter()
         plan, fields = _schedule.stage_plan(stages)
-        energy = self._energy(dev, aniso)
+        total = self._energy(terms)
         for i, h in enumerate(fields):
-            energy += mm.Zeeman(H=h, name=f"pulse{i}",
-                                tcl_strings=_schedule.profile_tcl(plan, i,
-                                                                  f"pulse{i}"))
+            total += mm.Zeeman(H=h, name=f"pulse{i}",
+                               tcl_strings=_schedule.profile_tcl(plan, i,
+                                                                 f"pulse{i}"))
         # single_process_reason checked that every stage has this damping
         alpha = _schedule.stage_alpha(dev, stages[0], self.relax_alpha)
-        system = mm.System(name="schedule", energy=energy)
+        system = mm.System(name="schedule", energy=total)
         system.m = df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
                             vdims=["x", "y", "z"])
         drive_dir = os.path.join(work, system.name, "drive-0")

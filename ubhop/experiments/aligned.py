@@ -15,9 +15,9 @@ from __future__ import annotations
 import discretisedfield as df
 import numpy as np
 
-from .amr import conductance_matrix
-from .oersted import oersted_field
-from .patterns import training_voltages
+from ..amr import conductance_matrix
+from ..oersted import oersted_field
+from ..patterns import training_voltages
 
 
 def aligned_texture(dev, pattern) -> df.Field:

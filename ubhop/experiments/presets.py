@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .device import Device
-from .materials import Disorder
-from .schedule import Relax
-from .training import TrainingConfig
+from ..device import Device
+from ..materials import Disorder
+from ..schedule import Relax
+from ..training import TrainingConfig
 
 DEMO_PULSES = 4
 DEMO_SIZE = 1e-6
@@ -58,7 +58,7 @@ def fig3_config(pulses: int = 2, engine: str = "auto", size: float = DEMO_SIZE,
     pulse turns the film along its pattern's field, and the relaxed texture is
     mostly set by the pattern: from the shared start every pattern's G stops
     moving after one or two pulses, and with the weight reference fitted over
-    the seven runs (``ubhop.associative.experiment_weights(...,
+    the seven runs (``ubhop.experiments.associative.experiment_weights(...,
     reference="others")``) each pattern becomes its own energy minimum
     (OOMMF on 0.5 and 1 um films, ``studies/fig3/README.md``). Written over
     another pattern, a write reaches the same conductances in about half of

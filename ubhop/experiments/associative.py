@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import runs
-from .hopfield import HopfieldNetwork, check_states
-from .patterns import as_pattern, pattern_string
+from .. import runs
+from ..hopfield import HopfieldNetwork
+from ..patterns import as_pattern, as_patterns, pattern_string
 
 START_FILE = "start.ovf"
 NODE_NAMES = ("N", "E", "S", "W")
@@ -46,7 +46,7 @@ def seven_patterns(n: int = 4) -> np.ndarray:
 
     Examples
     --------
-    >>> from ubhop.associative import seven_patterns
+    >>> from ubhop.experiments.associative import seven_patterns
     >>> [pattern_string(p) for p in seven_patterns()][:3]
     ['+++-', '++-+', '++--']
     """
@@ -66,7 +66,7 @@ def _names(patterns) -> list[str]:
     if isinstance(patterns, str):
         patterns = [patterns]
     rows = [as_pattern(x) for x in patterns]
-    return [pattern_string(x) for x in check_states(np.atleast_2d(rows))]
+    return [pattern_string(x) for x in as_patterns(rows)]
 
 
 def prepare_start(base_config, out_dir, engine=None) -> Path:
@@ -90,9 +90,9 @@ def prepare_start(base_config, out_dir, engine=None) -> Path:
     pathlib.Path
         Absolute path of the relaxed starting texture.
     """
-    from .engines import get_engine
-    from .schedule import Relax
-    from .training import starting_texture
+    from ..engines import get_engine
+    from ..schedule import Relax
+    from ..training import starting_texture
 
     out_dir = Path(out_dir).resolve()
     path = out_dir / START_FILE
@@ -164,8 +164,8 @@ def train_patterns(base_config, patterns=None, out_dir="runs/fig3", engine=None,
     dict
         Pattern string -> run directory (Path), in the order of ``patterns``.
     """
-    from .engines import get_engine
-    from .training import train
+    from ..engines import get_engine
+    from ..training import train
 
     n = base_config.device.n_nodes
     patterns = seven_patterns(n) if patterns is None else patterns
@@ -260,7 +260,7 @@ def weights_for_run(run_dir, sign: int | None = None, step: int = -1,
         ``w`` is zero; ``run_sign`` is None when the first pulse changed
         nothing.
     """
-    from .weights import calibrate
+    from ..weights import calibrate
 
     if sign not in (None, 1, -1):
         raise ValueError(f"sign must be None, +1 or -1, got {sign!r}.")
@@ -410,128 +410,6 @@ def recall_table(weights: dict, seed: int = 0, mode: str = "async") -> list[dict
     return rows
 
 
-def _minima_text(row) -> str:
-    if len(row["minima"]) == len(row["states"]):
-        return "all states (W = 0)"
-    return ", ".join(f"`{m}`" for m in row["minima"])
-
-
-def format_energy_table(rows) -> str:
-    """A Markdown table of the energy rows (one line per pattern)."""
-    lines = ["| pattern | sign (run) | corr | pairs following | minima | "
-             "trained = minimum | gap |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
-    for r in rows:
-        rs = r.get("run_sign")
-        sign = (f"{r['sign']:+d} ({rs:+d})" if rs is not None
-                else ("no change" if "sign" in r else "-"))
-        corr = f"{r['correlation']:+.2f}" if np.isfinite(r.get("correlation",
-                                                                np.nan)) else "-"
-        lines.append(f"| `{r['pattern']}` | {sign} | {corr} | "
-                     f"{r['pairs_following']}/{r['pairs']} | "
-                     f"{_minima_text(r)} | "
-                     f"{'yes' if r['is_minimum'] else 'no'} | {r['gap']:+.3f} |")
-    return "\n".join(lines)
-
-
-def format_recall_table(rows) -> str:
-    """A Markdown table of the recall rows (one line per pattern)."""
-    by = {}
-    for r in rows:
-        by.setdefault(r["pattern"], []).append(r)
-    lines = ["| pattern | input -> output (one bit flipped) | recalled |",
-             "| --- | --- | --- |"]
-    for name, rs in by.items():
-        pairs = ", ".join(f"`{r['input']}`->`{r['output']}`" for r in rs)
-        lines.append(f"| `{name}` | {pairs} | {sum(r['recalled'] for r in rs)}/"
-                     f"{len(rs)} |")
-    return "\n".join(lines)
-
-
-def fig3(rows, textures=None, currents=None, path=None, title=None):
-    """The paper's Fig. 3: one energy diagram per trained pattern.
-
-    Parameters
-    ----------
-    rows : list of dict
-        ``energy_table`` rows.
-    textures : dict, optional
-        Pattern -> ``df.Field``: the texture after training, drawn below the
-        diagram.
-    currents : dict, optional
-        Pattern -> ``(nx, ny, 2)`` sheet current (A/m), drawn as a map of
-        ``|K|`` with streamlines.
-    path : str or Path, optional
-        Save the figure there (PNG, atomically).
-    title : str, optional
-        Figure title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    from .figures import plt, texture_axes
-
-    textures = textures or {}
-    currents = currents or {}
-    n_rows = 1 + bool(textures) + bool(currents)
-    ncol = len(rows)
-    fig, axes = plt.subplots(n_rows, ncol, figsize=(2.6 * ncol, 2.8 * n_rows),
-                             squeeze=False)
-    for c, r in enumerate(rows):
-        ax = axes[0, c]
-        e = np.array(r["energies"])
-        order = np.argsort(e, kind="stable")
-        p = r["pattern"]
-        flip = pattern_string(-as_pattern(p))
-        for rank, k in enumerate(order):
-            s = r["states"][k]
-            hit = s in (p, flip)
-            ax.hlines(e[k], rank - 0.4, rank + 0.4, color="C3" if hit else "0.3",
-                      lw=2.5 if hit else 1.2)
-        ax.set_xticks(range(len(order)))
-        ax.set_xticklabels([r["states"][k] for k in order], rotation=90,
-                           fontsize=6, family="monospace")
-        for lab in ax.get_xticklabels():
-            if lab.get_text() in (p, flip):
-                lab.set_color("C3")
-        mark = "minimum" if r["is_minimum"] else "not the minimum"
-        ax.set_title(f"{p} ({mark})", fontsize=9,
-                     color="k" if r["is_minimum"] else "C3")
-        if c == 0:
-            ax.set_ylabel("E = -1/2 s^T W s")
-        row = 1
-        if currents:
-            ax = axes[row, c]
-            k_map = currents.get(p)
-            if k_map is not None:
-                mag = np.linalg.norm(k_map, axis=-1)
-                ax.imshow(mag.T, origin="lower", cmap="magma",
-                          interpolation="nearest")
-                nx, ny = mag.shape
-                ax.streamplot(np.arange(nx), np.arange(ny), k_map[..., 0].T,
-                              k_map[..., 1].T, color="w", linewidth=0.5,
-                              density=0.6, arrowsize=0.5)
-                ax.set_title(f"|K| of {p}", fontsize=8)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            row += 1
-        if textures:
-            ax = axes[row, c]
-            m = textures.get(p)
-            if m is not None:
-                texture_axes(ax, m, title=f"m after {p}", arrows=10)
-            if c:
-                ax.set_ylabel("")
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        with runs.atomic_path(path, suffix=".png") as tmp:
-            fig.savefig(tmp, dpi=110, format="png")
-    return fig
-
-
 REFERENCES = ("start", "patterns", "others")
 
 
@@ -564,7 +442,7 @@ def experiment_weights(out_dir, sign: str | int = "global",
     dict
         Pattern -> RunWeights.
     """
-    from .weights import calibrate_patterns
+    from ..weights import calibrate_patterns
 
     if reference not in REFERENCES:
         raise ValueError(f"reference must be one of {REFERENCES}, got {reference!r}.")
@@ -602,7 +480,22 @@ def experiment_weights(out_dir, sign: str | int = "global",
     return out
 
 
-def _weights_of(run_dir, reference: str = "start"):
+def run_weights(run_dir, reference: str = "start") -> dict:
+    """Weights of one run, or of every run of a seven-pattern experiment.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run directory (its own calibrated sign; only ``reference="start"``)
+        or an experiment directory of ``train_patterns``.
+    reference : {"start", "patterns", "others"}
+        ``G_ref`` of the weight map (see ``experiment_weights``).
+
+    Returns
+    -------
+    dict
+        Pattern -> RunWeights.
+    """
     run_dir = Path(run_dir)
     if (run_dir / "history.nc").exists():
         if reference != "start":
@@ -615,65 +508,3 @@ def _weights_of(run_dir, reference: str = "start"):
     return experiment_weights(run_dir, reference=reference)
 
 
-def energy_command(run_dir, reference: str = "start") -> int:
-    """Print the energies of all states after training (``ubhop energy RUN``).
-
-    ``RUN`` is one run directory (weights with its own calibrated sign) or an
-    experiment directory of ``train_patterns`` (one table row per pattern, the
-    sign over all runs). ``reference`` is ``G_ref`` of the weight map (see
-    ``experiment_weights``).
-
-    Returns
-    -------
-    int
-        0.
-    """
-    weights = _weights_of(run_dir, reference)
-    rows = energy_table(weights)
-    for r, rw in zip(rows, weights.values(), strict=True):
-        print(f"trained pattern {r['pattern']}: reference {rw.reference}, "
-              f"weight-map sign {rw.sign:+d}, "
-              f"correlation of the first pulse's dG with V_i V_j "
-              f"{rw.correlation:+.2f}, G_scale {rw.g_scale:.3g} S")
-        target = (r["pattern"], pattern_string(-as_pattern(r["pattern"])))
-        for s, e in sorted(zip(r["states"], r["energies"], strict=True),
-                           key=lambda t: t[1]):
-            mark = " <- trained" if s in target else ""
-            print(f"  {s}  E = {e:+.4f}{mark}")
-        print(f"  minima: {', '.join(r['minima'])}; trained pattern is the minimum: "
-              f"{'yes' if r['is_minimum'] else 'no'}")
-    if len(rows) > 1:
-        print(format_energy_table(rows))
-    return 0
-
-
-def recall_command(run_dir, state, seed: int = 0, reference: str = "start") -> int:
-    """Recall from ``state`` with a run's weights (``ubhop recall RUN --state``).
-
-    Parameters
-    ----------
-    run_dir : str or Path
-        One run directory, or an experiment directory (every pattern's run).
-    state : str or array_like
-        The input state, e.g. ``"+-+-"``.
-    seed : int
-        Seed of the asynchronous update order.
-    reference : {"start", "patterns", "others"}
-        ``G_ref`` of the weight map (see ``experiment_weights``).
-
-    Returns
-    -------
-    int
-        0.
-    """
-    weights = _weights_of(run_dir, reference)
-    for name, rw in weights.items():
-        net = HopfieldNetwork(rw.w)
-        s = as_pattern(state, net.n)
-        out, path = net.recall(s, seed=seed, return_path=True)
-        p = as_pattern(name)
-        ok = bool(np.all(out == p) or np.all(out == -p))
-        print(f"trained {name}: {pattern_string(s)} (E = {path[0, 0]:+.4f}) -> "
-              f"{pattern_string(out)} (E = {path[-1, 0]:+.4f}); "
-              f"{'the trained pattern' if ok else 'not the trained pattern'}")
-    return 0

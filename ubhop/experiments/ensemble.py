@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from . import runs
-from .training import TrainingConfig, train
+from .. import runs
+from ..training import TrainingConfig, train
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,7 +158,7 @@ def switching_threshold(config: TrainingConfig, lo: float, hi: float, out_dir,
     -------
     Threshold
     """
-    from .engines import get_engine
+    from ..engines import get_engine
 
     if engine is None:
         engine = get_engine(config.engine)
@@ -224,7 +224,7 @@ def train_ensemble(config: TrainingConfig, out_dir, realisations: int, engine=No
     """
     from tqdm.auto import tqdm
 
-    from .engines import get_engine
+    from ..engines import get_engine
 
     if not (isinstance(realisations, int) and realisations >= 1):
         raise ValueError(f"realisations must be an int >= 1, got {realisations!r}.")
@@ -337,7 +337,7 @@ def first_switch_rate(ens: xr.Dataset, tol: float = 1e-4) -> dict:
         ``returns`` (pulses after which a realisation that had left was back
         at its start: zero for an absorbing switched state).
     """
-    from .accuracy import wilson_interval
+    from ..accuracy import wilson_interval
 
     g = ens.G.values  # (R, T + 1, N, N)
     exits = at_start = returns = 0
@@ -379,7 +379,7 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
         ``anti_hebbian`` (whether the change has the sign of ``-V_i V_j`` of
         the first pulse); ``first_switch``: :func:`first_switch_rate`.
     """
-    from .learning import fit_learning_law
+    from ..learning import fit_learning_law
 
     g = ens.G.values  # (R, T + 1, N, N)
     v = ens.voltage.values
@@ -402,30 +402,3 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
             "first_switch": first_switch_rate(ens, tol)}
 
 
-def format_ensemble_summary(summary: dict, names=None) -> str:
-    """The lines ``ubhop ensemble`` prints for an :func:`ensemble_summary`.
-
-    Parameters
-    ----------
-    summary : dict
-        From :func:`ensemble_summary`.
-    names : sequence of str, optional
-        Node names (e.g. ``"NESW"``); default the node indices.
-    """
-    names = names or [str(k) for k in range(1 + max(p["j"] for p in summary["pairs"]))]
-    lines = ["fraction of realisations that have left the start, per pulse: "
-             + " ".join(f"{x:.2f}" for x in summary["left_start_fraction"]),
-             "eq. (1) fitted to the mean G:"]
-    fs = summary.get("first_switch")
-    if fs is not None:
-        lines.insert(1, f"first switch out of the start: q = {fs['q']:.3f} "
-                        f"[{fs['q_low']:.3f}, {fs['q_high']:.3f}] per pulse "
-                        f"({fs['exits']} in {fs['pulses_at_start']} pulses), "
-                        f"{fs['returns']} returns to the start")
-    for p in summary["pairs"]:
-        lines.append(
-            f"  G{names[p['i']]}{names[p['j']]}: R^2 = {p['r2']:.3f}, rate "
-            f"{p['rate']:.3f} per pulse, mean change {100 * p['change']:+.4f} +- "
-            f"{100 * p['sem']:.4f} %, "
-            f"{'anti-Hebbian' if p['anti_hebbian'] else 'Hebbian'}")
-    return "\n".join(lines)

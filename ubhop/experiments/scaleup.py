@@ -1,4 +1,5 @@
-"""The 35-node device: a film trained on 5 x 7 letters, and its weights as a rule.
+"""Letters: the 35-node device trained on 5 x 7 letters, its weights as a rule,
+and the recall accuracy of similar letters for every rule.
 
 Two layouts (``Device.grid(7, 5)``: an interior array whose node order is the
 bitmap's reading order; ``Device.ring(35)``: pads round the perimeter), the
@@ -8,18 +9,21 @@ run gives through its calibrated weight map, with what they resemble.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 
-from .device import Device
-from .hopfield import outer_product
-from .letters import letters
-from .materials import Disorder
-from .oersted import oersted_field
-from .patterns import as_pattern, pattern_string
-from .schedule import Relax
-from .training import TrainingConfig
+from ..accuracy import accuracy_table, standard_rules
+from ..compact import CompactModel
+from ..device import Device
+from ..hopfield import outer_product
+from ..letters import letters
+from ..materials import Disorder
+from ..oersted import oersted_field
+from ..patterns import as_pattern, as_patterns, pattern_string
+from ..schedule import Relax
+from ..training import TrainingConfig
 
 LAYOUTS = ("grid", "ring")
 
@@ -172,7 +176,7 @@ def device_weights(hist, patterns=None) -> tuple[np.ndarray, dict]:
         one-jump memory keeps the last), ``corr_pulse`` (per pulse, the
         correlation of its change of G with ``V_i V_j``).
     """
-    from .weights import calibrate
+    from ..weights import calibrate
 
     g = hist.G.values
     v = hist.voltage.values
@@ -201,7 +205,7 @@ def device_rules(run_dirs, patterns) -> dict:
     ValueError
         If a run was not trained on exactly these patterns.
     """
-    from . import runs
+    from .. import runs
 
     x = np.asarray(patterns)
     out = {}
@@ -217,3 +221,35 @@ def device_rules(run_dirs, patterns) -> dict:
             )
         out[f"device ({d.name})"] = device_weights(hist, x)[0]
     return out
+
+
+def compact_rules(n: int, p: int, rate: float = 0.01, cycles: int | None = None):
+    """The two compact models of the letters study, ``{name: (model, kwargs)}``.
+
+    ``compact, rate R`` learns gradually (uniform ``alpha = 1``, ``G_avg = 0``,
+    one pulse per pattern per cycle, ``cycles`` cycles); ``compact, one-jump``
+    has rate 1 per pulse, as the fits of the simulated 4-node film give.
+    """
+    if cycles is None:
+        cycles = max(1, math.ceil(math.log(1e-9) / (p * math.log1p(-min(rate, 0.99)))))
+    return {
+        f"compact, rate {rate:g}": (CompactModel.uniform(n, rate=rate),
+                                     {"pulses": 1, "cycles": cycles}),
+        "compact, one-jump": (CompactModel.uniform(n, rate=1.0),
+                              {"pulses": 1, "cycles": 1}),
+    }
+
+
+def letters_accuracy(patterns, trials: int = 500, k_max: int = 7, seed: int = 0,
+                     rate: float = 0.01, cycles: int | None = None,
+                     extra: dict | None = None) -> list:
+    """``accuracy_table`` of the software rules and two compact models.
+
+    ``extra`` adds ``{name: W}`` rules (e.g. a device's weights).
+    """
+    x = as_patterns(patterns)
+    if not isinstance(k_max, int | np.integer) or not 1 <= k_max <= x.shape[1]:
+        raise ValueError(f"k_max must be an int in [1, {x.shape[1]}], got {k_max!r}.")
+    rules = standard_rules(x, compact_rules(x.shape[1], x.shape[0], rate, cycles))
+    rules.update(extra or {})
+    return accuracy_table(x, rules, ks=range(1, k_max + 1), trials=trials, seed=seed)

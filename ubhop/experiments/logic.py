@@ -34,7 +34,8 @@ import itertools
 
 import numpy as np
 
-from .hopfield import check_weights, outer_product, projection
+from ..hopfield import check_weights
+from ..rules import get_rule, learn
 
 NODES = ("a", "b", "out", "bias")
 INPUTS = ((1, 1), (1, -1), (-1, 1), (-1, -1))
@@ -48,10 +49,10 @@ _TABLES = {
 }
 GATES = tuple(_TABLES)
 LEARNABLE = ("AND", "OR", "NAND", "NOR")
-RULES = ("outer", "projection", "compact")
 
 
-def _gate(name) -> str:
+def gate_name(name) -> str:
+    """The canonical name of a gate (``GATES``), case-insensitive."""
     key = str(name).upper() if isinstance(name, str) else None
     if key not in _TABLES:
         raise ValueError(f"Unknown gate {name!r}; allowed: {', '.join(GATES)}.")
@@ -70,7 +71,7 @@ def _bit(v, what) -> int:
 
 def expected(name, a, b) -> int:
     """The gate's output (+1 True, -1 False) for inputs ``a, b`` of +1/-1."""
-    return _TABLES[_gate(name)](_bit(a, "a"), _bit(b, "b"))
+    return _TABLES[gate_name(name)](_bit(a, "a"), _bit(b, "b"))
 
 
 def gate_patterns(name) -> np.ndarray:
@@ -80,11 +81,11 @@ def gate_patterns(name) -> np.ndarray:
 
     Examples
     --------
-    >>> from ubhop.logic import gate_patterns
+    >>> from ubhop.experiments.logic import gate_patterns
     >>> gate_patterns("AND").tolist()[0]
     [1, 1, 1, 1]
     """
-    key = _gate(name)
+    key = gate_name(name)
     return np.array([(a, b, _TABLES[key](a, b), 1) for a, b in INPUTS],
                     dtype=np.int8)
 
@@ -96,9 +97,10 @@ def characteristic_pattern(name):
     the gate's four patterns has the output row ``sum_k out_k (a_k, b_k, 1)``;
     a single pattern ``p`` gives ``p_out (p_a, p_b, p_bias)``. Where the signs
     agree, writing ``p`` alone programs the gate: a device whose write erases
-    what it held (one pattern at a time, ``ubhop.demo.fig3_config``) can hold
-    such a gate. For OR the row is ``(+, +, +)``: ``p`` is uniform, which
-    drives no current and cannot be written, so OR has none.
+    what it held (one pattern at a time,
+    ``ubhop.experiments.presets.fig3_config``) can hold such a gate. For OR
+    the row is ``(+, +, +)``: ``p`` is uniform, which drives no current and
+    cannot be written, so OR has none.
 
     Parameters
     ----------
@@ -119,11 +121,11 @@ def characteristic_pattern(name):
 
     Examples
     --------
-    >>> from ubhop.logic import characteristic_pattern
+    >>> from ubhop.experiments.logic import characteristic_pattern
     >>> characteristic_pattern("AND").tolist(), characteristic_pattern("OR")
     ([1, 1, 1, -1], None)
     """
-    key = _gate(name)
+    key = gate_name(name)
     if not threshold_learnable(key):
         raise ValueError(f"{key} is not a linear threshold unit: no weights, and no "
                          f"pattern, program it (see xor_learnable).")
@@ -183,7 +185,8 @@ def truth_table(w, gate=None) -> dict:
     dict
         ``rows`` (list of ``(a, b, out)``), ``fields`` (local fields),
         ``gate`` (the name of the gate the table equals, or None), and with
-        ``gate`` given, ``target`` and ``correct`` (all four outputs right).
+        ``gate`` given, ``target``, ``expected`` (the gate's four outputs)
+        and ``correct`` (all four outputs right).
     """
     rows, fields = [], []
     for a, b in INPUTS:
@@ -194,23 +197,11 @@ def truth_table(w, gate=None) -> dict:
                   if outs == [_TABLES[g](a, b) for a, b in INPUTS]), None)
     out = {"rows": rows, "fields": fields, "gate": match}
     if gate is not None:
-        key = _gate(gate)
+        key = gate_name(gate)
         out["target"] = key
+        out["expected"] = [_TABLES[key](a, b) for a, b in INPUTS]
         out["correct"] = match == key
     return out
-
-
-def format_truth_table(table) -> str:
-    """A Markdown table of ``truth_table`` output."""
-    target = table.get("target")
-    head = "| a | b | out | field |" + (" expected |" if target else "")
-    lines = [head, "| --- " * (5 if target else 4) + "|"]
-    for (a, b, o), h in zip(table["rows"], table["fields"], strict=True):
-        line = f"| {a:+d} | {b:+d} | {o:+d} | {h:+.3g} |"
-        if target:
-            line += f" {_TABLES[target](a, b):+d} |"
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def default_model(rate: float = 0.1, bias_ratio: float = 1.0):
@@ -225,7 +216,7 @@ def default_model(rate: float = 0.1, bias_ratio: float = 1.0):
         the bias weight's fixed point is ``bias_ratio`` times smaller. Default
         1 (a uniform model). AND needs more than 3/2 (``bias_ratio_interval``).
     """
-    from .compact import CompactModel
+    from ..compact import CompactModel
 
     if not (isinstance(bias_ratio, int | float) and np.isfinite(bias_ratio)
             and bias_ratio > 0):
@@ -270,14 +261,14 @@ def bias_ratio_interval(name) -> tuple:
 
     Examples
     --------
-    >>> from ubhop.logic import bias_ratio_interval
+    >>> from ubhop.experiments.logic import bias_ratio_interval
     >>> bias_ratio_interval("AND"), bias_ratio_interval("OR")
     ((1.5, inf), (0.5, inf))
     """
-    key = _gate(name)
+    key = gate_name(name)
     if not threshold_learnable(key):
         raise ValueError(f"{key} is not a linear threshold unit: no weights hold it.")
-    from .compact import drives_current
+    from ..compact import drives_current
 
     x = gate_patterns(key).astype(float)
     x = x[[drives_current(p) for p in x]]
@@ -310,10 +301,11 @@ def learn_gate_software(name, rule: str = "outer", model=None, rate: float = 0.1
     name : str
         Gate name (``GATES``).
     rule : str
-        ``"outer"`` (Hebbian), ``"projection"`` (pseudo-inverse) or
-        ``"compact"`` (eq. (1): ``cycles`` cycles of the four patterns,
-        ``pulses_per_pattern`` each, from ``G_avg``; weights from the model's
-        weight map).
+        A rule of ``ubhop.rules.RULES``: ``"outer"`` (Hebbian),
+        ``"projection"`` (pseudo-inverse), ``"compact"`` (eq. (1):
+        ``cycles`` cycles of the four patterns, ``pulses_per_pattern`` each,
+        from ``G_avg``; weights from the model's weight map), or any other
+        registered rule with its default options.
     model : CompactModel, optional
         For ``"compact"``; default ``default_model(rate, bias_ratio)``.
     rate : float
@@ -344,16 +336,15 @@ def learn_gate_software(name, rule: str = "outer", model=None, rate: float = 0.1
     pattern is kept.
     """
     x = gate_patterns(name)
-    if rule == "outer":
-        return outer_product(x)
-    if rule == "projection":
-        w = projection(x)
-        w[np.abs(w) < 1e-10] = 0.0  # rounding of the identity's off-diagonal
-        return w
-    if rule == "compact":
+    rule = get_rule(rule)
+    if rule.name == "compact":
         m = default_model(rate, bias_ratio) if model is None else model
-        return m.learn(x, pulses=pulses_per_pattern, cycles=cycles)
-    raise ValueError(f"rule must be one of {RULES}, got {rule!r}.")
+        w = learn(rule, x, model=m, pulses=pulses_per_pattern, cycles=cycles)
+    else:
+        w = learn(rule, x)
+    # rounding (e.g. the projection's identity off-diagonal) reads as zero
+    w[np.abs(w) < 1e-10 * max(1.0, np.abs(w).max())] = 0.0
+    return w
 
 
 def reprogram_sequence(model, gates=LEARNABLE, pulses_per_pattern: int = 1,
@@ -396,7 +387,7 @@ def reprogram_sequence(model, gates=LEARNABLE, pulses_per_pattern: int = 1,
     wmap = model.weight_map(v0)
     out = []
     for name in gates:
-        key = _gate(name)
+        key = gate_name(name)
         x = gate_patterns(key)
         first = stable = None
         count = 0
@@ -446,7 +437,7 @@ def noise_accuracy(w=None, gate=None, level: float = 0.0, trials: int = 100,
     -------
     float
     """
-    key = _gate(gate)
+    key = gate_name(gate)
     if not (np.isfinite(level) and level >= 0):
         raise ValueError(f"level must be >= 0, got {level!r}.")
     if (w is None) == (g is None) or (g is not None and weight_map is None):
@@ -501,7 +492,7 @@ def noise_table(weights: dict, levels, trials: int = 100, seed: int = 0,
         clean = truth_table(m if wm is None else wm.weights(m), name)["correct"]
         fails = 0.0 if not clean else next(
             (lev for lev, a in zip(levels, acc, strict=True) if a < 1.0), None)
-        out[_gate(name)] = {"accuracy": acc, "fails_at": fails}
+        out[gate_name(name)] = {"accuracy": acc, "fails_at": fails}
     return out
 
 
@@ -513,7 +504,7 @@ def threshold_learnable(name) -> bool:
     realised with weights and threshold in ``{-1, 0, 1}`` (or ``{-2, ..., 2}``
     with strict margins).
     """
-    key = _gate(name)
+    key = gate_name(name)
     target = [_TABLES[key](a, b) for a, b in INPUTS]
     for wa, wb, c in itertools.product(range(-2, 3), repeat=3):
         h = [wa * a + wb * b + c for a, b in INPUTS]
@@ -547,52 +538,3 @@ def xor_learnable() -> bool:
     return not certificate and threshold_learnable("XOR")
 
 
-def logic_command(gate, rule: str = "outer", rate: float = 0.1, pulses: int = 1,
-                  cycles: int = 30, noise: float = 0.0, trials: int = 100,
-                  seed: int = 0, bias_ratio: float = 1.0) -> int:
-    """``ubhop logic GATE``: learn a gate in software and print its truth table.
-
-    Parameters
-    ----------
-    gate : str
-        Gate name (``GATES``, case-insensitive).
-    rule : str
-        ``"outer"``, ``"projection"`` or ``"compact"``.
-    rate : float
-        Compact model rate ``2 eta alpha`` per pulse.
-    pulses, cycles : int
-        Compact model: pulses per pattern and cycles.
-    noise : float
-        If > 0, also print the accuracy under this relative weight error.
-    trials : int
-        Noisy reads.
-    seed : int
-        Seed of the noise.
-    bias_ratio : float
-        Compact model: ``alpha`` of (out, bias) over the other pairs'.
-
-    Returns
-    -------
-    int
-        0.
-    """
-    key = _gate(gate)
-    w = learn_gate_software(key, rule=rule, rate=rate, pulses_per_pattern=pulses,
-                            cycles=cycles, bias_ratio=bias_ratio)
-    table = truth_table(w, key)
-    print(f"gate {key}, rule {rule}; nodes (a, b, out, bias=+1); +1 = True")
-    print(format_truth_table(table))
-    print(f"learnt: {'yes' if table['correct'] else 'no'}"
-          + (f" (the table is {table['gate']})" if table["gate"] and not
-             table["correct"] else ""))
-    if rule == "compact" and key in LEARNABLE and not table["correct"]:
-        lo, hi = bias_ratio_interval(key)
-        print(f"The uniform pattern drives no current, so the compact model learns "
-              f"{key} only for {lo:g} < --bias-ratio < {hi:g} (slow learning).")
-    if key in ("XOR", "XNOR"):
-        print("XOR/XNOR are not linearly separable: no weights compute them "
-              "(a clamped output is a linear threshold unit).")
-    if noise > 0:
-        acc = noise_accuracy(w, key, level=noise, trials=trials, seed=seed)
-        print(f"relative weight error {noise:g}: {acc:.0%} of {trials} reads correct")
-    return 0

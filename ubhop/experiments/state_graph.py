@@ -10,7 +10,7 @@ at all, in one state (:func:`gates_read`) or in a population of films, of
 thermal realisations or of identical units in parallel, which holds a mixture
 of the states (:func:`mixture_reads`, a linear programme).
 
-Gates use the node order of :mod:`ubhop.logic`, ``(a, b, out, bias)``; an
+Gates use the node order of :mod:`ubhop.experiments.logic`, ``(a, b, out, bias)``; an
 assignment gives the pad of each node. The weights are
 ``W = sign (G - G_ref)`` in that order, with ``G_ref`` the start's
 conductances.
@@ -24,8 +24,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..patterns import as_pattern, pattern_string
 from .ensemble import lasting_change
-from .logic import INPUTS, LEARNABLE, _gate, expected, gate_patterns, truth_table
+from .logic import INPUTS, LEARNABLE, expected, gate_name, gate_patterns, truth_table
 
 
 def signed_patterns(n: int = 4) -> list[str]:
@@ -36,7 +37,7 @@ def signed_patterns(n: int = 4) -> list[str]:
 
     Examples
     --------
-    >>> from ubhop.state_graph import signed_patterns
+    >>> from ubhop.experiments.state_graph import signed_patterns
     >>> len(signed_patterns(4)), signed_patterns(4)[:2]
     (14, ['+++-', '++-+'])
     """
@@ -45,12 +46,8 @@ def signed_patterns(n: int = 4) -> list[str]:
     return ["".join(p) for p in itertools.product("+-", repeat=n) if len(set(p)) > 1]
 
 
-def _check_pattern(pattern, n: int) -> str:
-    if not (isinstance(pattern, str) and len(pattern) == n
-            and set(pattern) <= {"+", "-"}):
-        raise ValueError(f"A pattern is a string of {n} '+'/'-' (one per pad), got "
-                         f"{pattern!r}.")
-    return pattern
+def _pattern_text(pattern, n: int) -> str:
+    return pattern_string(as_pattern(pattern, n))
 
 
 @dataclasses.dataclass
@@ -85,7 +82,7 @@ class StateGraph:
         n = self.conductances.shape[1]
         for row in self.transitions:
             for p, s in row.items():
-                _check_pattern(p, n)
+                _pattern_text(p, n)
                 if not (isinstance(s, int | np.integer) and 0 <= s < k):
                     raise ValueError(f"Pattern {p!r} leads to {s!r}, not a state "
                                      f"0..{k - 1}.")
@@ -101,7 +98,7 @@ class StateGraph:
         A uniform pattern drives no current and leaves the state.
         """
         n = self.conductances.shape[1]
-        _check_pattern(pattern, n)
+        _pattern_text(pattern, n)
         if len(set(pattern)) == 1:
             return int(state)
         try:
@@ -174,7 +171,7 @@ def explore_states(pulse: Callable, start, g_start, patterns: Sequence[str],
         raise ValueError(f"rtol must be a finite number > 0, got {rtol!r}.")
     g_start = np.asarray(g_start, dtype=float)
     n = g_start.shape[0]
-    patterns = [_check_pattern(p, n) for p in patterns]
+    patterns = [_pattern_text(p, n) for p in patterns]
     conds, textures, rows = [g_start], [start], []
     k = 0
     while k < len(conds):
@@ -294,7 +291,7 @@ def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-
         include the reference itself (a zero change) if the population may sit
         there.
     gate : str
-        A gate of ``ubhop.logic.LEARNABLE``.
+        A gate of ``ubhop.experiments.logic.LEARNABLE``.
     assignment : sequence of int
         The pad of nodes a, b, out and bias.
     sign : int
@@ -309,7 +306,7 @@ def mixture_reads(changes, gate, assignment, sign: int = -1, margin: float = 1e-
     """
     from scipy.optimize import linprog
 
-    key = _gate(gate)
+    key = gate_name(gate)
     pads = _check_assignment(assignment)
     if sign not in (1, -1):
         raise ValueError(f"sign must be +1 or -1, got {sign!r}.")
@@ -345,13 +342,13 @@ def gate_pulses(gate, assignment) -> list[str]:
 
     Examples
     --------
-    >>> from ubhop.state_graph import gate_pulses
+    >>> from ubhop.experiments.state_graph import gate_pulses
     >>> gate_pulses("AND", (0, 1, 2, 3))
     ['+--+', '-+-+', '---+']
     """
     pads = _check_assignment(assignment)
     out = []
-    for node_values in gate_patterns(_gate(gate)):
+    for node_values in gate_patterns(gate_name(gate)):
         v = ["+"] * 4
         for pad, x in zip(pads, node_values, strict=True):
             v[pad] = "+" if x > 0 else "-"
@@ -388,7 +385,7 @@ def train_gates(graph: StateGraph, assignment, gates: Sequence[str] = LEARNABLE,
     d = graph.conductances - ref
     floor = noise_floor(graph.conductances[0])
     for gate in gates:
-        key = _gate(gate)
+        key = gate_name(gate)
         seq = graph.drive(gate_pulses(key, pads) * cycles, s)
         path = [s, *seq]
         last = max((t for t in range(1, len(path)) if path[t] != path[t - 1]),
