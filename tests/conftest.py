@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import ubhop
+from ubhop.analytic import vortex_texture
 
 
 def bar_device(length=2000e-9, width=200e-9, cell=10e-9, thickness=10e-9,
@@ -29,17 +30,7 @@ def uniform_m(dev, theta):
     return df.Field(dev.mesh, nvdim=3, value=(np.cos(theta), np.sin(theta), 0.0))
 
 
-def vortex_m(dev, core=20e-9, chirality=1):
-    """A vortex-like texture centred in the film (for convergence tests)."""
-    cx, cy = 0.5 * dev.size[0], 0.5 * dev.size[1]
-
-    def value(p):
-        x, y = p[0] - cx, p[1] - cy
-        r2 = x * x + y * y
-        mz = np.exp(-r2 / core**2)
-        return (-chirality * y, chirality * x, mz * (core + np.sqrt(r2)))
-
-    return df.Field(dev.mesh, nvdim=3, value=value, norm=1.0)
+vortex_m = vortex_texture  # the tests' short name
 
 
 @pytest.fixture

@@ -5,31 +5,8 @@ import pytest
 from scipy import integrate
 
 import ubhop
+from ubhop.analytic import strip_device, strip_field
 from ubhop.oersted import field_from_sheet, field_from_sheet_direct, rectangle_kernel
-
-
-def strip_device(h, w=210e-9, cell=10e-9, length=2600e-9, film_width=1410e-9):
-    """A long Au strip of width w (odd cells, so a cell centre sits on its axis),
-    centred in a wider Py film, with its sheet at height h above the Py centre."""
-    t_py, t_au = 2e-9, 2e-9
-    y0 = 0.5 * (film_width - w)
-    pads = [ubhop.Pad(0, (0, 50e-9), (y0, y0 + w)),
-            ubhop.Pad(1, (length - 50e-9, length), (y0, y0 + w))]
-    return ubhop.Device(size=(length, film_width), thickness=t_py,
-                        cell=(cell, cell, t_py), pads=pads,
-                        au=ubhop.Gold(thickness=t_au),
-                        spacer=h - 0.5 * (t_py + t_au),
-                        au_mask=[((0, length), (y0, y0 + w))])
-
-
-def strip_field(y, current, w, h):
-    """Field of an infinite thin strip (current along +x) at lateral offset y,
-    a distance h below it: (Hy, Hz) in A/m."""
-    hy = current / (2 * np.pi * w) * (np.arctan((w / 2 - y) / h)
-                                      + np.arctan((w / 2 + y) / h))
-    hz = current / (4 * np.pi * w) * np.log(((y + w / 2) ** 2 + h**2)
-                                            / ((y - w / 2) ** 2 + h**2))
-    return hy, hz
 
 
 @pytest.mark.parametrize("ratio", [0.02, 0.05, 0.1, 0.2, 0.5])

@@ -213,8 +213,7 @@ def test_switching_threshold_of_a_grainy_film(tmp_path):
                          peak_field=1e-3, pulse_duration=0.2e-9, rise=50e-12,
                          start="uniform_diag", engine="magnumnp", temperature=300.0)
     engine = _engine()
-    thr = switching_threshold(cfg, 20e-3, 50e-3, tmp_path, steps=1, engine=engine,
-                              progress=False)
+    thr = switching_threshold(cfg, 20e-3, 50e-3, tmp_path, steps=1, engine=engine)
     assert thr.pattern == "++--" and thr.hi - thr.lo == pytest.approx(15e-3)
     changes = dict(thr.probes)
     assert changes[thr.lo] < 1e-6  # below: the pulse leaves nothing
@@ -226,8 +225,7 @@ def test_switching_threshold_of_a_grainy_film(tmp_path):
                                      / "config.toml")
     assert probe.temperature == 0.0 and probe.schedule[0].pattern == "++--"
     assert len(probe.steps) == 1
-    again = switching_threshold(cfg, 20e-3, 50e-3, tmp_path, steps=1, engine=None,
-                                progress=False)
+    again = switching_threshold(cfg, 20e-3, 50e-3, tmp_path, steps=1, engine=None)
     assert again == thr
 
 

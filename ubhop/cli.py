@@ -68,6 +68,10 @@ def _analyse(args):
     return 0
 
 
+def _print_probe(peak, change):
+    print(f"  {peak * 1e3:.4f} mT: max |dG/G| = {change:.3g}", flush=True)
+
+
 def _ensemble(args):
     import dataclasses
 
@@ -93,7 +97,8 @@ def _ensemble(args):
         print(f"0 K switching threshold of one {config.steps[0][1]!r} pulse, "
               f"bisected in [{lo * 1e3:g}, {hi * 1e3:g}] mT:")
         thr = switching_threshold(config, lo, hi, out / "threshold",
-                                  steps=args.steps, engine=engine)
+                                  steps=args.steps, engine=engine,
+                                  on_probe=_print_probe)
         peak = args.below * thr.hi
         print(f"threshold in [{thr.lo * 1e3:.4f}, {thr.hi * 1e3:.4f}] mT; training "
               f"at {args.below:g} x {thr.hi * 1e3:.4f} = {peak * 1e3:.4f} mT")
@@ -232,8 +237,9 @@ def _logic(args):
     return 0
 
 
-def main(argv=None) -> int:
-    """Entry point of the ``ubhop`` command."""
+def build_parser() -> argparse.ArgumentParser:
+    """The ``ubhop`` argument parser; engine and rule choices come from the
+    registries (``ubhop.engines.ENGINES``, ``ubhop.rules.RULES``)."""
     from .engines import engine_names
     from .rules import rule_names
 
@@ -333,7 +339,12 @@ def main(argv=None) -> int:
     lo.add_argument("--seed", type=int, default=0)
     lo.set_defaults(func=_logic)
 
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``ubhop`` command."""
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (ValueError, RuntimeError, FileNotFoundError) as exc:

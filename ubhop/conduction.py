@@ -90,6 +90,13 @@ def _check_tensor(sheet):
         )
     if not np.isfinite(sheet).all():
         raise ValueError("The sheet conductance holds NaN or infinite values.")
+    asym = np.abs(sheet[..., 0, 1] - sheet[..., 1, 0]).max()
+    scale = max(float(np.abs(sheet).max()), 1e-300)
+    if asym > 1e-12 * scale:
+        raise ValueError(
+            f"The sheet conductance tensor must be symmetric in every cell (Onsager "
+            f"reciprocity at zero field): max |S_xy - S_yx| = {asym:.3g} S, "
+            f"{asym / scale:.1e} of the largest entry.")
     return sheet
 
 

@@ -190,3 +190,21 @@ def format_ensemble_summary(summary: dict, names=None) -> str:
             f"{100 * p['sem']:.4f} %, "
             f"{'anti-Hebbian' if p['anti_hebbian'] else 'Hebbian'}")
     return "\n".join(lines)
+
+
+def format_absorption(result) -> str:
+    """Absorbing states and their entry rate, from ``ensemble.absorption``.
+
+    Each pulse's absorbed fraction is printed beside ``1 - (1 - q)^n``.
+    """
+    if result is None:
+        return "  no absorbing state"
+    q = result["q"]
+    lines = [f"  absorbing state(s) {result['absorbing']}: entered "
+             f"{result['entries']} times in {result['pulses_outside']} pulses "
+             f"outside them, q = {q:.3f} [{result['q_low']:.3f}, "
+             f"{result['q_high']:.3f}] per pulse"]
+    for n, occ in enumerate(result["absorbed"], start=1):
+        lines.append(f"    pulse {n}: absorbed fraction {occ:.2f}, "
+                     f"1-(1-q)^n {1 - (1 - q) ** n:.2f}")
+    return "\n".join(lines)

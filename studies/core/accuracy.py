@@ -10,16 +10,13 @@
 Run: python studies/core/accuracy.py
 """
 
-import sys
-from pathlib import Path
+import argparse
 
 import numpy as np
 
 import ubhop
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from conftest import vortex_m  # noqa: E402
-from test_oersted import strip_device  # noqa: E402
+from ubhop.analytic import strip_device
+from ubhop.analytic import vortex_texture as vortex_m
 
 
 def strip_errors(w=210e-9):
@@ -51,5 +48,6 @@ def conductance_convergence():
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     strip_errors()
     conductance_convergence()

@@ -16,6 +16,8 @@ Usage, from the repository root::
 
 from __future__ import annotations
 
+import argparse
+
 import numpy as np
 
 import ubhop
@@ -63,4 +65,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     raise SystemExit(main())

@@ -14,6 +14,8 @@ Usage::
 
 from __future__ import annotations
 
+import argparse
+
 from ubhop.experiments.scaleup import field_coverage, letters_device
 from ubhop.letters import letters
 
@@ -32,4 +34,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     raise SystemExit(main())

@@ -39,23 +39,28 @@ import json
 from pathlib import Path
 
 import numpy as np
-from near_threshold import print_absorption, states_and_chain
 
 import ubhop
 from ubhop import fit_learning_law, runs
 from ubhop.experiments.ensemble import (
+    absorption,
     ensemble_history,
     ensemble_summary,
     lasting_change,
+    state_chain,
     switching_threshold,
     train_ensemble,
 )
 from ubhop.experiments.presets import demo_config
 from ubhop.patterns import pattern_string
-from ubhop.report import format_ensemble_summary
+from ubhop.report import format_absorption, format_ensemble_summary
 from ubhop.training import surviving_fraction, train
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+
+
+def print_probe(peak, change):
+    print(f"  {peak * 1e3:.4f} mT: max |dG/G| = {change:.3g}", flush=True)
 
 
 def report(ens, out, summary=None):
@@ -79,7 +84,7 @@ def report(ens, out, summary=None):
     recs = [{"dG_over_G": [[(gr[t, i, j] - gr[0, i, j]) / gr[0, i, j]
                             for i, j in PAIRS] for t in range(1, g.shape[1])]}
             for gr in g]
-    vecs, seqs, counts = states_and_chain(recs, tol=1e-6)
+    vecs, seqs, counts = state_chain([r["dG_over_G"] for r in recs], tol=1e-6)
     print("states (dG/G %, pairs NE NS NW ES EW SW; 0 = start):")
     for k, vec in enumerate(vecs):
         print(f"  {k}: " + " ".join(f"{100 * a:+.4f}" for a in vec))
@@ -88,7 +93,7 @@ def report(ens, out, summary=None):
                  for d, k in zip(rec["dG_over_G"], seq[1:], strict=True))
     print(f"largest distance of a relaxed state from its state's dG/G: {spread:.1e}")
     print("transition counts [from][to]: " + str(counts.tolist()))
-    print_absorption(seqs, counts, g.shape[1] - 1)
+    print(format_absorption(absorption(seqs, counts)))
     # of each pulse's change in G, the part the relaxation keeps, split by
     # whether the pulse moved the realisation to another state
     moved, stayed = [], []
@@ -145,7 +150,7 @@ def back_threshold(args, hi, engine):
     thr = switching_threshold(
         dataclasses.replace(base, start=str(start), schedule=[(args.then, 1)]),
         args.bracket[0], 1.02 * hi, args.out / "back" / "threshold",
-        steps=args.bisect, engine=engine)
+        steps=args.bisect, engine=engine, on_probe=print_probe)
     print(f"0 K threshold of {args.then} from the switched state: "
           f"[{thr.lo * 1e3:.4f}, {thr.hi * 1e3:.4f}] mT")
 
@@ -191,7 +196,8 @@ def main(argv=None) -> int:
         cfg0 = dataclasses.replace(demo_config(engine=args.engine, size=args.size),
                                    schedule=[("++--", 1)])
         thr = switching_threshold(cfg0, *args.bracket, args.out / "threshold",
-                                  steps=args.bisect, engine=engine)
+                                  steps=args.bisect, engine=engine,
+                                  on_probe=print_probe)
         lo, hi = thr.lo, thr.hi
         runs.write_json(thr_path, thr.to_dict())
     if args.back_threshold:

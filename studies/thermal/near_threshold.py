@@ -27,7 +27,8 @@ This script measures it on the demo's film (``ubhop.experiments.presets``):
 Results are appended to ``--out`` (JSON lines) after every realisation; a
 realisation already recorded is skipped, so the script resumes.
 
-Needs OOMMF with the UHH theta evolver.
+Needs OOMMF with the UHH theta evolver; the pulses and relaxations run through
+``ubhop.get_engine("oommf")``.
 
 Usage::
 
@@ -41,43 +42,33 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import tempfile
 import time
 from pathlib import Path
 
-import discretisedfield as df
-import micromagneticmodel as mm
 import numpy as np
-import oommfc as oc
 
 import ubhop
 from ubhop.accuracy import wilson_interval
+from ubhop.experiments.ensemble import absorption, bisect_threshold, state_chain
 from ubhop.experiments.presets import demo_config
+from ubhop.report import format_absorption
 from ubhop.schedule import Relax
 from ubhop.training import starting_texture
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+PEAK = 15e-3  # the demo's peak field (T); scales are relative to it
 
 
-def pulse(dev, m, field, temperature, seed=None, duration=0.2e-9, dt=5e-14):
-    """Square field pulse, stochastic LLG (UHH theta evolver); returns unit m.
+def pulse(engine, dev, m, field, temperature, seed=1, duration=0.2e-9, dt=5e-14):
+    """Square field pulse, stochastic LLG at ``temperature``; returns unit m.
 
-    ``seed=None`` lets OOMMF seed the thermal field itself (not reproducible).
+    One ``ubhop.Pulse`` (no ramps) on the engine: OOMMF's UHH theta evolver
+    (fixed step ``dt``) above 0 K, its RKF evolver at 0 K.
     """
-    k, u = dev.anisotropy()
-    system = mm.System(name="near_threshold")
-    system.energy = (mm.Exchange(A=dev.py.A) + mm.Demag()
-                     + mm.UniaxialAnisotropy(K=k, u=u) + mm.Zeeman(H=field))
-    system.dynamics = (mm.Precession(gamma0=mm.consts.gamma0)
-                       + mm.Damping(alpha=dev.py.alpha))
-    system.m = df.Field(dev.mesh, nvdim=3, value=m.array, norm=dev.py.Ms)
-    system.T = temperature
-    seeded = {} if seed is None else {"uniform_seed": int(seed)}
-    evolver = oc.UHH_ThetaEvolver(fixed_timestep=dt, **seeded)
-    with tempfile.TemporaryDirectory() as work:  # oommfc writes its drive here
-        oc.TimeDriver(evolver=evolver).drive(system, t=duration, n=1, verbose=0,
-                                             dirname=work)
-    return df.Field(dev.mesh, nvdim=3, value=system.m.array, norm=1.0)
+    (m_p,) = engine.run(dev, m, [ubhop.Pulse(field=field, duration=duration, rise=0.0,
+                                             temperature=temperature, seed=seed,
+                                             timestep=dt)])
+    return m_p
 
 
 def rel_change(g, g0):
@@ -86,27 +77,26 @@ def rel_change(g, g0):
 
 
 def one_pulse(ctx, m, scale, temperature, seed):
-    m_p = pulse(ctx["dev"], m, ctx["field"] * scale, temperature, seed)
+    m_p = pulse(ctx["engine"], ctx["dev"], m, ctx["field"] * scale, temperature, seed)
     (m_r,) = ctx["engine"].run(ctx["dev"], m_p, [Relax()])
     return m_r, rel_change(ubhop.conductance_matrix(ctx["dev"], m_r), ctx["g0"])
 
 
-def bisect_threshold(ctx, lo, hi, steps, switched):
-    """The 0 K threshold scale of the first switch, and the switched dG/G."""
-    _, d_lo = one_pulse(ctx, ctx["m0"], lo, 0.0, 1)
-    _, d_hi = one_pulse(ctx, ctx["m0"], hi, 0.0, 1)
-    if np.abs(d_lo).max() > switched or np.abs(d_hi).max() <= switched:
-        raise SystemExit(f"threshold not bracketed by scales {lo}, {hi}: "
-                         f"{np.abs(d_lo).max():.2e}, {np.abs(d_hi).max():.2e}")
-    for _ in range(steps):
-        mid = 0.5 * (lo + hi)
-        _, d = one_pulse(ctx, ctx["m0"], mid, 0.0, 1)
-        if np.abs(d).max() > switched:
-            hi, d_hi = mid, d
-        else:
-            lo = mid
-        print(f"  bracket [{lo:.5f}, {hi:.5f}]", flush=True)
-    return lo, hi, d_hi
+def threshold(ctx, lo, hi, steps, switched):
+    """The 0 K threshold scale of the first switch, and the switched dG/G.
+
+    Bisected with ``ubhop.experiments.ensemble.bisect_threshold`` on the peak
+    field (the 15 mT peak times the scale).
+    """
+    last = {}
+
+    def change(peak):
+        _, d = one_pulse(ctx, ctx["m0"], peak / PEAK, 0.0, 1)
+        last[peak] = d
+        return float(np.abs(d).max())
+
+    lo_t, hi_t, _ = bisect_threshold(change, lo * PEAK, hi * PEAK, steps, switched)
+    return lo_t / PEAK, hi_t / PEAK, last[hi_t]
 
 
 def geometric_p(first, pulses):
@@ -122,56 +112,9 @@ def geometric_p(first, pulses):
 
 
 def states_and_chain(recs, thr=None, tol=1e-6):
-    """Distinct relaxed states of the realisations and the transitions between them.
-
-    States are told apart by their ``dG / G`` vectors (equal within ``tol``);
-    state 0 is the start and, with a threshold record ``thr``, state 1 is its
-    0 K switch. Returns the state vectors, each realisation's state sequence
-    (pulse 0 = start) and the transition counts ``[from, to]``.
-    """
-    vecs = [np.zeros(len(PAIRS))]
-
-    def index(d):
-        for k, v in enumerate(vecs):
-            if np.abs(v - d).max() < tol:
-                return k
-        vecs.append(np.asarray(d))
-        return len(vecs) - 1
-
-    if thr is not None:
-        index(np.asarray(thr["dG_over_G"]))  # state 1: the 0 K switch
-    seqs = [[0] + [index(np.asarray(d)) for d in r["dG_over_G"]] for r in recs]
-    counts = np.zeros((len(vecs), len(vecs)), dtype=int)
-    for q in seqs:
-        for a, b in zip(q[:-1], q[1:], strict=True):
-            counts[a, b] += 1
-    return np.array(vecs), seqs, counts
-
-
-def print_absorption(seqs, counts, pulses):
-    """Print the absorbing states, the entry rate q and the absorbed fraction.
-
-    A state is absorbing when the realisations that reached it never left it;
-    ``q`` is the number of entries over the pulses spent outside the absorbing
-    states (Wilson 95 % interval), compared with ``1 - (1 - q)^n``.
-    """
-    n_states = counts.shape[0]
-    absorbing = [k for k in range(n_states) if counts[k, k] > 0
-                 and counts[k].sum() == counts[k, k]]
-    if not absorbing:
-        print("  no absorbing state")
-        return
-    into = sum(counts[a, b] for a in range(n_states) if a not in absorbing
-               for b in absorbing)
-    outside = sum(counts[a].sum() for a in range(n_states) if a not in absorbing)
-    q = into / outside
-    qlo, qhi = wilson_interval(into, outside)
-    print(f"  absorbing state(s) {absorbing}: entered {into} times in {outside} "
-          f"pulses outside them, q = {q:.3f} [{qlo:.3f}, {qhi:.3f}] per pulse")
-    for n in range(1, pulses + 1):
-        occ = np.mean([seq[n] in absorbing for seq in seqs])
-        print(f"    pulse {n}: absorbed fraction {occ:.2f}, "
-              f"1-(1-q)^n {1 - (1 - q) ** n:.2f}")
+    """``state_chain`` of the realisations' ``dG / G`` (state 1: the 0 K switch)."""
+    return state_chain([r["dG_over_G"] for r in recs],
+                       first=None if thr is None else thr["dG_over_G"], tol=tol)
 
 
 def ensemble_fit(recs, pattern="++--"):
@@ -220,7 +163,7 @@ def report(done, thr, frac, temperature, pulses):
     for n in range(pulses + 1):
         occ = np.bincount([q[n] for q in seqs], minlength=len(vecs)) / len(seqs)
         print(f"  pulse {n}: occupation " + " ".join(f"{o:.2f}" for o in occ))
-    print_absorption(seqs, counts, pulses)
+    print(format_absorption(absorption(seqs, counts)))
     print("  eq. (1) fitted to the ensemble mean per pair:")
     for f in ensemble_fit(recs):
         print(f"    {f['pair']}: R^2 {f['r2']:.3f}, rate {f['rate']:.3f}, "
@@ -265,7 +208,7 @@ def main(argv=None) -> int:
     thr = next((r for r in done if r["kind"] == "threshold"), None)
     if thr is None:
         t0 = time.perf_counter()
-        lo, hi, d_hi = bisect_threshold(ctx, *args.bracket, args.bisect, args.switched)
+        lo, hi, d_hi = threshold(ctx, *args.bracket, args.bisect, args.switched)
         thr = {"kind": "threshold", "lo": lo, "hi": hi, "dG_over_G": d_hi.tolist(),
                "seconds": time.perf_counter() - t0}
         args.out.parent.mkdir(parents=True, exist_ok=True)

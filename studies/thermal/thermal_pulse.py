@@ -20,8 +20,6 @@ Run: python studies/thermal/thermal_pulse.py --temperature 300 --scale 0.6
 import argparse
 import time
 
-from near_threshold import pulse  # the same stochastic pulse
-
 import ubhop
 from ubhop.experiments.presets import demo_config
 from ubhop.schedule import Relax
@@ -30,9 +28,13 @@ from ubhop.training import starting_texture
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
 
-def thermal_pulse(dev, m, field, temperature, duration=0.2e-9, dt=5e-14):
+def thermal_pulse(engine, dev, m, field, temperature, seed, duration=0.2e-9,
+                  dt=5e-14):
     """Square field pulse with OOMMF's stochastic LLG; returns unit m."""
-    return pulse(dev, m, field, temperature, seed=None, duration=duration, dt=dt)
+    (m_p,) = engine.run(dev, m, [ubhop.Pulse(field=field, duration=duration, rise=0.0,
+                                             temperature=temperature, seed=seed,
+                                             timestep=dt)])
+    return m_p
 
 
 def main():
@@ -42,6 +44,8 @@ def main():
                         help="field relative to the demo's 15 mT peak")
     parser.add_argument("--pulses", type=int, default=8)
     parser.add_argument("--pattern", default="++--")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="seed of the thermal field of pulse 1 (then +1 a pulse)")
     args = parser.parse_args()
 
     config = demo_config()
@@ -54,7 +58,8 @@ def main():
           f"pattern {args.pattern}; dG/G (%) for pairs NE NS NW ES EW SW")
     for k in range(args.pulses):
         t0 = time.perf_counter()
-        m_pulse = thermal_pulse(dev, m, field, args.temperature)
+        m_pulse = thermal_pulse(engine, dev, m, field, args.temperature,
+                                seed=args.seed + k)
         (m,) = engine.run(dev, m_pulse, [Relax()])
         g = ubhop.conductance_matrix(dev, m)
         rel = [(g[p] - g0[p]) / g0[p] * 100 for p in PAIRS]

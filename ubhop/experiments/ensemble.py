@@ -124,7 +124,7 @@ def bisect_threshold(changes, lo: float, hi: float, steps: int, tol: float):
 
 def switching_threshold(config: TrainingConfig, lo: float, hi: float, out_dir,
                         steps: int = 6, tol: float = 1e-4, engine=None,
-                        progress: bool = True) -> Threshold:
+                        on_probe=None) -> Threshold:
     """Bracket the 0 K peak field at which one pulse first changes G lastingly.
 
     Each probe is a 0 K training run of ``config`` cut to one pulse of its
@@ -151,8 +151,9 @@ def switching_threshold(config: TrainingConfig, lo: float, hi: float, out_dir,
         Relative change of G that counts as switching. Default 1e-4.
     engine : Engine, optional
         Default: ``ubhop.get_engine(config.engine)``.
-    progress : bool
-        Print each probe.
+    on_probe : callable, optional
+        ``on_probe(peak, change)`` after each probe (the command line prints
+        it), with the peak field in T and the lasting ``max |dG/G|``.
 
     Returns
     -------
@@ -172,8 +173,8 @@ def switching_threshold(config: TrainingConfig, lo: float, hi: float, out_dir,
         hist = train(cfg, out_dir / f"probe_{peak * 1e3:.6f}mT", engine=engine,
                      progress=False)
         c = lasting_change(hist.G.values)
-        if progress:
-            print(f"  {peak * 1e3:.4f} mT: max |dG/G| = {c:.3g}", flush=True)
+        if on_probe is not None:
+            on_probe(float(peak), c)
         return c
 
     lo, hi, probes = bisect_threshold(changes, lo, hi, steps, tol)
@@ -402,3 +403,90 @@ def ensemble_summary(ens: xr.Dataset, tol: float = 1e-4) -> dict:
             "first_switch": first_switch_rate(ens, tol)}
 
 
+
+
+def state_chain(changes, first=None, tol: float = 1e-6):
+    """Distinct relaxed states of realisations and the transitions between them.
+
+    Parameters
+    ----------
+    changes : sequence
+        One entry per realisation: its relaxed ``dG / G`` vectors after each
+        pulse, ``(pulses, K)`` (any fixed set of ``K`` pairs), relative to the
+        common start.
+    first : array_like, optional
+        A ``(K,)`` vector that becomes state 1 (e.g. the 0 K switch), so that
+        the numbering does not depend on which realisation reaches it first.
+    tol : float
+        Vectors closer than ``tol`` (max norm) are one state.
+
+    Returns
+    -------
+    states : numpy.ndarray
+        ``(S, K)``: state 0 is the start (all zero).
+    sequences : list of list of int
+        Each realisation's state after every pulse, pulse 0 the start.
+    counts : numpy.ndarray
+        ``(S, S)`` transition counts ``[from, to]``.
+    """
+    changes = [np.asarray(c, dtype=float) for c in changes]
+    if not changes or any(c.ndim != 2 for c in changes):
+        raise ValueError("changes must hold one (pulses, K) array per realisation.")
+    k = changes[0].shape[1]
+    vecs = [np.zeros(k)]
+
+    def index(d):
+        for n, v in enumerate(vecs):
+            if np.abs(v - d).max() < tol:
+                return n
+        vecs.append(np.asarray(d))
+        return len(vecs) - 1
+
+    if first is not None:
+        index(np.asarray(first, dtype=float))
+    seqs = [[0] + [index(d) for d in c] for c in changes]
+    counts = np.zeros((len(vecs), len(vecs)), dtype=int)
+    for q in seqs:
+        for a, b in zip(q[:-1], q[1:], strict=True):
+            counts[a, b] += 1
+    return np.array(vecs), seqs, counts
+
+
+def absorption(sequences, counts) -> dict | None:
+    """Absorbing states of a state chain and the rate at which they are entered.
+
+    A state is absorbing when the realisations that reached it never left it.
+    ``q`` is the number of entries into absorbing states over the pulses spent
+    outside them (with its Wilson 95 % interval); a population that enters at
+    a constant rate fills as ``1 - (1 - q)^n``.
+
+    Parameters
+    ----------
+    sequences, counts
+        From :func:`state_chain`.
+
+    Returns
+    -------
+    dict or None
+        ``absorbing`` (state indices), ``entries``, ``pulses_outside``, ``q``,
+        ``q_low``, ``q_high`` and ``absorbed`` (the fraction in an absorbing
+        state after each pulse, pulse 1 first); None without an absorbing state.
+    """
+    from ..accuracy import wilson_interval
+
+    counts = np.asarray(counts)
+    n_states = counts.shape[0]
+    absorbing = [k for k in range(n_states) if counts[k, k] > 0
+                 and counts[k].sum() == counts[k, k]]
+    if not absorbing:
+        return None
+    into = int(sum(counts[a, b] for a in range(n_states) if a not in absorbing
+                   for b in absorbing))
+    outside = int(sum(counts[a].sum() for a in range(n_states) if a not in absorbing))
+    lo, hi = wilson_interval(into, outside) if outside else (float("nan"),) * 2
+    pulses = len(sequences[0]) - 1
+    return {"absorbing": absorbing, "entries": into, "pulses_outside": outside,
+            "q": into / outside if outside else float("nan"), "q_low": lo,
+            "q_high": hi,
+            "absorbed": [float(np.mean([s[n] in absorbing for s in sequences]))
+                         for n in range(1, pulses + 1)]}
