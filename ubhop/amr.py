@@ -9,10 +9,17 @@ The pads are equipotential contacts on the Py.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .conduction import SheetConductor, pseudo_resistance
 from .validation import check_magnetisation
+
+if TYPE_CHECKING:
+    import discretisedfield as df
+
+    from .device import Device
 
 
 def sheet_conductance(m_unit, py, dz):
@@ -40,14 +47,14 @@ def sheet_conductance(m_unit, py, dz):
     return sigma.sum(axis=2) * dz
 
 
-def py_conductor(dev, m) -> SheetConductor:
+def py_conductor(dev: Device, m: df.Field) -> SheetConductor:
     """The factorised Py sheet of ``dev`` for texture ``m`` (a ``df.Field``)."""
     mu = check_magnetisation(dev, m)
     sheet = sheet_conductance(mu, dev.py, dev.cell[2])
     return SheetConductor(sheet, dev.node_of_cell, dev.n_nodes, dev.cell[:2])
 
 
-def terminal_matrix(dev, m) -> np.ndarray:
+def terminal_matrix(dev: Device, m: df.Field) -> np.ndarray:
     """Terminal matrix ``K`` (S) of the Py film: pad currents ``I = K V``.
 
     Parameters
@@ -66,7 +73,7 @@ def terminal_matrix(dev, m) -> np.ndarray:
     return py_conductor(dev, m).K
 
 
-def conductance_matrix(dev, m) -> np.ndarray:
+def conductance_matrix(dev: Device, m: df.Field) -> np.ndarray:
     """Conductance matrix ``G_ij = -K_ij`` (S) of the Py film, zero diagonal.
 
     ``G_ij`` is the current into node i per volt on node j with every other
@@ -98,7 +105,8 @@ def conductance_matrix(dev, m) -> np.ndarray:
     return g
 
 
-def two_terminal_resistance(dev, m, i=None, j=None):
+def two_terminal_resistance(dev: Device, m: df.Field, i: int | None = None,
+                            j: int | None = None) -> float | np.ndarray:
     """Two-terminal resistance (Ohm) between nodes, all other nodes floating.
 
     Parameters

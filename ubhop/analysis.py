@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,8 +12,13 @@ from .learning import fit_learning_law
 from .training import surviving_fraction
 from .weights import calibrate
 
+if TYPE_CHECKING:
+    import os
 
-def pulse_products(hist) -> np.ndarray:
+    import xarray as xr
+
+
+def pulse_products(hist: xr.Dataset) -> np.ndarray:
     """``V_i V_j`` (V^2) of every pulse, ``(T, N, N)``, zero diagonal."""
     v = hist.voltage.values[1:]
     out = v[:, :, None] * v[:, None, :]
@@ -21,7 +27,7 @@ def pulse_products(hist) -> np.ndarray:
     return out
 
 
-def analyse(run_dir) -> dict:
+def analyse(run_dir: str | os.PathLike) -> dict:
     """Fit eq. (1) to a finished (or partial) run and calibrate its weight map.
 
     Parameters

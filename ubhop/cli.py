@@ -1,5 +1,9 @@
-"""The ``ubhop`` command line: demo, train, analyse, ensemble, energy, recall,
-letters, logic."""
+"""The ``ubhop`` command line.
+
+Commands: demo, train, analyse, ensemble, energy, recall, letters, logic. The
+command line is the only place that prints; the domain modules return data and
+``ubhop.report`` turns it into text.
+"""
 
 from __future__ import annotations
 
@@ -238,8 +242,11 @@ def _logic(args):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``ubhop`` argument parser; engine and rule choices come from the
-    registries (``ubhop.engines.ENGINES``, ``ubhop.rules.RULES``)."""
+    """Build the ``ubhop`` argument parser.
+
+    Engine and rule choices come from the registries (``ubhop.engines.ENGINES``,
+    ``ubhop.rules.RULES``).
+    """
     from .engines import engine_names
     from .rules import rule_names
 

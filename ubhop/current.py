@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .conduction import SheetConductor, isotropic_sheet
 from .validation import check_voltages
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def au_conductor(dev) -> SheetConductor:
+    from .device import Device
+
+
+def au_conductor(dev: Device) -> SheetConductor:
     """The factorised Au sheet of ``dev``: pads as terminals, insulating edges."""
     key = ("au", tuple(dev.n), dev.cell, dev.au, dev.au_mask.tobytes(),
            tuple(dev.pads))
@@ -22,7 +29,7 @@ def au_conductor(dev) -> SheetConductor:
     return cond
 
 
-def sheet_current(dev, voltages) -> np.ndarray:
+def sheet_current(dev: Device, voltages: ArrayLike) -> np.ndarray:
     """Sheet current density in the Au layer for pad voltages.
 
     Solves ``div(sigma_Au grad phi) = 0`` on the Au mask with ``phi = V_k`` on
@@ -54,7 +61,7 @@ def sheet_current(dev, voltages) -> np.ndarray:
     return -(dev.au.thickness / dev.au.rho) * cond.cell_gradient(v)
 
 
-def pad_currents(dev, voltages) -> np.ndarray:
+def pad_currents(dev: Device, voltages: ArrayLike) -> np.ndarray:
     """Currents (A) flowing into the Au through each node's pads, ``K_Au @ V``."""
     v = check_voltages(dev, voltages)
     return au_conductor(dev).terminal_currents(v)

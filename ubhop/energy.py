@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 @dataclasses.dataclass(frozen=True)
 class Exchange:
-    """Exchange energy with stiffness ``A`` (J/m): a number, or a ``df.Field``
-    (``nvdim=1``) where it varies from cell to cell (weakened grain
-    boundaries). Neighbouring cells couple with the harmonic mean of their
-    ``A`` in both engines."""
+    """Exchange energy with stiffness ``A`` (J/m).
+
+    ``A`` is a number, or a ``df.Field`` (``nvdim=1``) where it varies from
+    cell to cell (weakened grain boundaries). Neighbouring cells couple with
+    the harmonic mean of their ``A`` in both engines.
+    """
 
     A: float | df.Field
 
@@ -40,8 +42,11 @@ class Demag:
 
 @dataclasses.dataclass(frozen=True)
 class UniaxialAnisotropy:
-    """Uniaxial anisotropy ``-K (m . u)^2`` per cell: ``K`` in J/m^3
-    (``nvdim=1`` field), ``u`` the unit easy axis (``nvdim=3`` field)."""
+    """Uniaxial anisotropy ``-K (m . u)^2`` per cell.
+
+    ``K`` in J/m^3 (``nvdim=1`` field), ``u`` the unit easy axis (``nvdim=3``
+    field).
+    """
 
     K: df.Field
     u: df.Field
@@ -49,8 +54,11 @@ class UniaxialAnisotropy:
 
 @dataclasses.dataclass(frozen=True)
 class Zeeman:
-    """Zeeman energy of the pulse's field ``pulse.field`` (A/m) times the
-    pulse's time profile ``pulse.profile(t)``; ``name`` tells several apart."""
+    """Zeeman energy of a pulse's field.
+
+    The field is ``pulse.field`` (A/m) times the pulse's time profile
+    ``pulse.profile(t)``; ``name`` tells several apart.
+    """
 
     pulse: Pulse
     name: str = "pulse"

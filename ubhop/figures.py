@@ -50,6 +50,7 @@ def texture_axes(ax, m, title=None, arrows=12):
 
 
 def pair_label(i, j, names=None):
+    """``"G<i><j>"`` with node names from ``names`` (a dict), else indices."""
     names = names or {}
     return f"G{names.get(i, i)}{names.get(j, j)}"
 

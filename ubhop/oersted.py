@@ -14,12 +14,18 @@ For a sheet current ``K`` in the plane ``z = z_s`` the field at ``r`` is
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import discretisedfield as df
 import numpy as np
 import scipy.fft as sfft
 
 from .current import sheet_current
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from .device import Device
 
 
 def rectangle_kernel(x, y, z, dx, dy):
@@ -147,7 +153,7 @@ def field_from_sheet_direct(sheet, dev, au_layers=3):
     return h
 
 
-def oersted_field(dev, voltages, au_layers: int = 3) -> df.Field:
+def oersted_field(dev: Device, voltages: ArrayLike, au_layers: int = 3) -> df.Field:
     """Oersted field of the Au current for pad voltages, in the Py film.
 
     Parameters
@@ -179,7 +185,8 @@ def oersted_field(dev, voltages, au_layers: int = 3) -> df.Field:
     return df.Field(dev.mesh, nvdim=3, value=h, vdims=["x", "y", "z"])
 
 
-def voltages_for_peak_field(dev, pattern, peak_field, au_layers: int = 3):
+def voltages_for_peak_field(dev: Device, pattern: str | ArrayLike, peak_field: float,
+                            au_layers: int = 3) -> np.ndarray:
     """Pad voltages ``V0 * pattern`` (V) whose Oersted field peaks at ``peak_field``.
 
     The field is linear in the voltages, so V0 is the peak field over the

@@ -13,8 +13,10 @@ SQUARE4_NAMES = ("N", "E", "S", "W")
 
 
 def node_names(n: int) -> list[str]:
-    """Names of ``n`` nodes: ``N E S W`` for four (``Device.square4``), else
-    the indices."""
+    """Names of ``n`` nodes: ``N E S W`` for four (``Device.square4``).
+
+    Other node counts are named by their indices.
+    """
     return list(SQUARE4_NAMES) if n == 4 else [str(k) for k in range(n)]
 
 

@@ -56,24 +56,24 @@ def write_json(path, data) -> None:
     write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
-def write_field(path, field: df.Field) -> None:
+def write_field(path: str | os.PathLike, field: df.Field) -> None:
     """Write a ``df.Field`` as binary OVF (float64, lossless) atomically."""
     with atomic_path(path, suffix=".ovf") as tmp:
         field.to_file(str(tmp), representation="bin8")
 
 
-def read_field(path) -> df.Field:
+def read_field(path: str | os.PathLike) -> df.Field:
     """Read a ``df.Field`` from an OVF file."""
     return df.Field.from_file(str(path))
 
 
-def write_history(path, ds: xr.Dataset) -> None:
+def write_history(path: str | os.PathLike, ds: xr.Dataset) -> None:
     """Write the history Dataset as netCDF atomically."""
     with atomic_path(path, suffix=".nc") as tmp:
         ds.to_netcdf(tmp, engine="h5netcdf")
 
 
-def read_history(path) -> xr.Dataset:
+def read_history(path: str | os.PathLike) -> xr.Dataset:
     """Read the history Dataset fully into memory (the file is closed after)."""
     with xr.open_dataset(path, engine="h5netcdf") as ds:
         return ds.load()

@@ -14,6 +14,7 @@ import math
 import time
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discretisedfield as df
 import numpy as np
@@ -26,6 +27,14 @@ from .device import Device
 from .oersted import oersted_field, voltages_for_peak_field
 from .patterns import as_pattern, pattern_string, training_voltages
 from .schedule import Pulse, Relax
+
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable
+
+    import xarray as xr
+
+    from .engines.base import Engine
 
 STARTS = ("demagnetised", "vortex", "uniform_x", "uniform_y", "uniform_diag")
 
@@ -162,6 +171,7 @@ class TrainingConfig:
 
     # ------------------------------------------------------------------ io
     def to_dict(self) -> dict:
+        """``{"device": ..., "training": ...}``, as written to ``config.toml``."""
         t = {
             "schedule": [{"pattern": s.pattern, "pulses": s.pulses}
                          for s in self.schedule],
@@ -186,6 +196,7 @@ class TrainingConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> TrainingConfig:
+        """A configuration from ``to_dict``'s layout, checked."""
         if "device" not in data or "training" not in data:
             raise ValueError("A training configuration needs [device] and [training].")
         t = dict(data["training"])
@@ -201,15 +212,17 @@ class TrainingConfig:
         return cls(device=Device.from_dict(data["device"]), **t)
 
     def to_toml(self) -> str:
+        """The configuration as TOML text."""
         return tomli_w.dumps(self.to_dict())
 
     @classmethod
     def from_toml(cls, path) -> TrainingConfig:
+        """Read a configuration from a TOML file (``[device]``, ``[training]``)."""
         with open(path, "rb") as f:
             return cls.from_dict(tomllib.load(f))
 
 
-def starting_texture(dev, start, seed=0) -> df.Field:
+def starting_texture(dev: Device, start: str, seed: int = 0) -> df.Field:
     """The unrelaxed starting texture (unit m) named by ``start``."""
     mesh = dev.mesh
     if start == "demagnetised":
@@ -242,8 +255,9 @@ class TrainingInterrupted(RuntimeError):
     """Raised by a callback to stop training (the run can be resumed)."""
 
 
-def train(config: TrainingConfig, run_dir, engine=None, progress=True,
-          callback=None):
+def train(config: TrainingConfig, run_dir: str | os.PathLike,
+          engine: Engine | None = None, progress: bool = True,
+          callback: Callable | None = None) -> xr.Dataset:
     """Train a device and record its conductance history in ``run_dir``.
 
     If ``run_dir`` already holds a run with the same configuration, training
@@ -357,7 +371,7 @@ def train(config: TrainingConfig, run_dir, engine=None, progress=True,
     return hist
 
 
-def surviving_fraction(hist) -> np.ndarray:
+def surviving_fraction(hist: xr.Dataset) -> np.ndarray:
     """Per pulse: the fraction of the pulse's change in G that survives relaxing.
 
     ``sum |G(t) - G(t-1)| / sum |G_pulse(t) - G(t-1)|`` over the pairs, one value

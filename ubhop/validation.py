@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discretisedfield as df
 import numpy as np
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def check_voltages(dev, voltages) -> np.ndarray:
+    from .device import Device
+
+
+def check_voltages(dev: Device, voltages: ArrayLike) -> np.ndarray:
     """Return ``voltages`` as a float array after checking length and values.
 
     Raises
@@ -39,7 +46,7 @@ def same_mesh(a: df.Mesh, b: df.Mesh) -> bool:
             and np.allclose(a.region.pmax, b.region.pmax, rtol=1e-9, atol=0))
 
 
-def check_magnetisation(dev, m) -> np.ndarray:
+def check_magnetisation(dev: Device, m: df.Field) -> np.ndarray:
     """Unit magnetisation array ``(nx, ny, nz, 3)`` from a ``df.Field`` on the film.
 
     ``m`` may be normalised or carry Ms as its norm; it is normalised here.

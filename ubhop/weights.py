@@ -10,8 +10,14 @@ determines it, else the conductance before training.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .learning import LearningFit
 
 
 @dataclasses.dataclass
@@ -43,7 +49,7 @@ class WeightMap:
         return 0.5 * (w + w.T)
 
 
-def calibrate(hist, fit=None) -> WeightMap:
+def calibrate(hist: xr.Dataset, fit: LearningFit | None = None) -> WeightMap:
     """Derive the weight map from a training history.
 
     Parameters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import os
+from typing import TYPE_CHECKING
 
 import discretisedfield as df
 import numpy as np
@@ -11,12 +12,20 @@ import numpy as np
 from ..schedule import check_schedule
 from ..validation import check_magnetisation
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..device import Device
+    from ..schedule import Pulse, Relax
+
 MAX_DEFAULT_THREADS = 8
 
 
 def default_threads() -> int:
-    """Threads an engine uses by default: the CPUs this process may run on,
-    at most ``MAX_DEFAULT_THREADS``."""
+    """Threads an engine uses by default.
+
+    The CPUs this process may run on, at most ``MAX_DEFAULT_THREADS``.
+    """
     try:
         n = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -45,7 +54,8 @@ class Engine(abc.ABC):
     def __init__(self):
         self.provenance = {}
 
-    def run(self, dev, m0, stages, *, progress=False):
+    def run(self, dev: Device, m0: df.Field, stages: Sequence[Pulse | Relax], *,
+            progress: bool = False) -> list[df.Field]:
         """Apply ``stages`` in order to ``m0``.
 
         Parameters

@@ -64,7 +64,8 @@ def _anisotropy(term, data):
 def _worker_terms(data) -> dict:
     """``ubhop.energy`` term -> the worker's JSON description (arrays in ``data``).
 
-    The pulse's Zeeman term travels with its stage (``H{k}``), not here."""
+    The pulse's Zeeman term travels with its stage (``H{k}``), not here.
+    """
     return {
         energy.Exchange: lambda t: _exchange(t, data),
         energy.Demag: lambda t: {"kind": "demag"},

@@ -55,8 +55,10 @@ _DRIVE_LOCK = threading.RLock()
 
 
 def oommf_available() -> bool:
-    """Whether an OOMMF runner (host ``OOMMFTCL``, ``oommf`` on PATH, or Docker
-    with the project's image) is found.
+    """Whether an OOMMF runner is found.
+
+    The runners are a host ``OOMMFTCL``, ``oommf`` on PATH, or Docker with
+    the project's image.
 
     Cheap and cached: the first call runs ``+version`` probes (a few tens of
     ms) and starts no OOMMF daemons. Clear the cache with

@@ -12,6 +12,8 @@ the layout's read-out can make each pattern a Hopfield energy minimum at all.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discretisedfield as df
 import numpy as np
 
@@ -19,8 +21,13 @@ from ..amr import conductance_matrix
 from ..oersted import oersted_field
 from ..patterns import training_voltages
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
-def aligned_texture(dev, pattern) -> df.Field:
+    from ..device import Device
+
+
+def aligned_texture(dev: Device, pattern: str | ArrayLike) -> df.Field:
     """Unit magnetisation along the in-plane Oersted field of ``pattern``.
 
     Parameters
@@ -48,7 +55,7 @@ def aligned_texture(dev, pattern) -> df.Field:
     return df.Field(dev.mesh, nvdim=3, value=h / norm)
 
 
-def aligned_conductances(dev, patterns) -> np.ndarray:
+def aligned_conductances(dev: Device, patterns: ArrayLike) -> np.ndarray:
     """Conductance matrices (S) of ``aligned_texture`` for each pattern.
 
     Parameters

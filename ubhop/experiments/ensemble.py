@@ -50,6 +50,7 @@ class Threshold:
     pattern: str
 
     def to_dict(self) -> dict:
+        """JSON-ready dict (fields in T)."""
         return {"lo_T": self.lo, "hi_T": self.hi, "tol": self.tol,
                 "pattern": self.pattern,
                 "probes": [{"peak_T": p, "max_rel_change": c} for p, c in self.probes]}

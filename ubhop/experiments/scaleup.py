@@ -1,5 +1,7 @@
-"""Letters: the 35-node device trained on 5 x 7 letters, its weights as a rule,
-and the recall accuracy of similar letters for every rule.
+"""Letters: the 35-node device, its weights as a rule, and recall accuracy.
+
+The device is trained on 5 x 7 letters; the recall accuracy of similar letters
+is measured for every rule.
 
 Two layouts (``Device.grid(7, 5)``: an interior array whose node order is the
 bitmap's reading order; ``Device.ring(35)``: pads round the perimeter), the

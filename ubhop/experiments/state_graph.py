@@ -120,12 +120,14 @@ class StateGraph:
         return self.conductances - self.conductances[0]
 
     def to_dict(self) -> dict:
+        """JSON-ready dict (conductances in S, fields in T)."""
         return {"peak_field_T": float(self.peak_field),
                 "conductances_S": self.conductances.tolist(),
                 "transitions": [dict(sorted(r.items())) for r in self.transitions]}
 
     @classmethod
     def from_dict(cls, data: dict) -> StateGraph:
+        """The graph of ``to_dict``'s output."""
         return cls(np.array(data["conductances_S"], dtype=float),
                    [{p: int(s) for p, s in r.items()} for r in data["transitions"]],
                    float(data["peak_field_T"]))
