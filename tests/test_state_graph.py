@@ -92,7 +92,7 @@ def test_state_graph_refuses_bad_input():
         StateGraph(g, [{}], 0.01)
     with pytest.raises(ValueError, match="not a state"):
         StateGraph(g, [{"++--": 2}, {}], 0.01)
-    with pytest.raises(ValueError, match="string of 4"):
+    with pytest.raises(ValueError, match="3 values; expected 4"):
         StateGraph(g, [{"++-": 1}, {}], 0.01)
     with pytest.raises(ValueError, match="No transition"):
         StateGraph(g, [{"++--": 1}, {}], 0.01).step(1, "++--")
