@@ -26,6 +26,7 @@ import numpy as np
 
 from .hopfield import outer_product, projection
 from .patterns import as_patterns
+from .registry import Registry
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,42 +64,23 @@ class Rule:
             object.__setattr__(self, "label", self.name)
 
 
-RULES: dict[str, Rule] = {}
+RULES = Registry("rule", Rule)
 
 
 def register_rule(rule: Rule, *, replace: bool = False) -> Rule:
     """Add ``rule`` to the registry (and so to every choice of rules).
-
-    Parameters
-    ----------
-    rule : Rule
-        The rule.
-    replace : bool
-        Allow replacing a rule of the same name.
-
-    Returns
-    -------
-    Rule
-        ``rule``.
 
     Raises
     ------
     ValueError
         If the name is taken and ``replace`` is False.
     """
-    if not isinstance(rule, Rule):
-        raise TypeError(f"register_rule takes a Rule, got {type(rule).__name__}.")
-    if rule.name in RULES and not replace:
-        raise ValueError(f"A rule named {rule.name!r} is already registered; pass "
-                         f"replace=True to replace it.")
-    RULES[rule.name] = rule
-    return rule
+    return RULES.register(rule, replace=replace)
 
 
 def unregister_rule(name: str) -> None:
     """Remove a rule from the registry (tests and plug-ins)."""
-    get_rule(name)
-    del RULES[name]
+    RULES.unregister(name)
 
 
 def rule_names() -> list[str]:
@@ -106,21 +88,15 @@ def rule_names() -> list[str]:
     return list(RULES)
 
 
-def get_rule(name: str) -> Rule:
-    """The registered rule ``name``.
+def get_rule(name: str | Rule) -> Rule:
+    """The registered rule ``name`` (a ``Rule`` is returned as it is).
 
     Raises
     ------
     ValueError
         For an unknown name; the message lists the known ones.
     """
-    if isinstance(name, Rule):
-        return name
-    try:
-        return RULES[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"Unknown rule {name!r}; choose one of "
-                         f"{', '.join(map(repr, RULES))}.") from None
+    return name if isinstance(name, Rule) else RULES.lookup(name)
 
 
 def learn(name: str, patterns, **options) -> np.ndarray:

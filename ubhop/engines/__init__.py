@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from ..registry import Registry
 from .base import Engine
 
 
@@ -48,7 +49,7 @@ class EngineSpec:
                              f"'auto', got {self.name!r}.")
 
 
-ENGINES: dict[str, EngineSpec] = {}
+ENGINES = Registry("engine", EngineSpec)
 
 
 def register_engine(spec: EngineSpec, *, replace: bool = False) -> EngineSpec:
@@ -59,21 +60,12 @@ def register_engine(spec: EngineSpec, *, replace: bool = False) -> EngineSpec:
     ValueError
         If the name is taken and ``replace`` is False.
     """
-    if not isinstance(spec, EngineSpec):
-        raise TypeError(f"register_engine takes an EngineSpec, got "
-                        f"{type(spec).__name__}.")
-    if spec.name in ENGINES and not replace:
-        raise ValueError(f"An engine named {spec.name!r} is already registered; "
-                         f"pass replace=True to replace it.")
-    ENGINES[spec.name] = spec
-    return spec
+    return ENGINES.register(spec, replace=replace)
 
 
 def unregister_engine(name: str) -> None:
     """Remove an engine from the registry (tests and plug-ins)."""
-    if name not in ENGINES:
-        raise ValueError(f"No engine named {name!r} is registered.")
-    del ENGINES[name]
+    ENGINES.unregister(name)
 
 
 def engine_names(auto: bool = False) -> list[str]:
@@ -92,10 +84,7 @@ def resolve_engine_name(name: str = "auto") -> str:
         If ``"auto"`` finds no available engine.
     """
     if name != "auto":
-        if name not in ENGINES:
-            raise ValueError(f"Unknown engine {name!r}; choose one of "
-                             f"{', '.join(map(repr, engine_names(auto=True)))}.")
-        return name
+        return ENGINES.lookup(name, extra=("auto",)).name
     ranked = sorted((s for s in ENGINES.values() if s.auto_rank is not None),
                     key=lambda s: s.auto_rank)
     for spec in ranked:
