@@ -15,6 +15,18 @@ from pathlib import Path
 import numpy as np
 
 
+def _positive_int(text: str) -> int:
+    """Parse an integer >= 1 for argparse (``2.7`` and ``0`` are refused)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") \
+            from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
+    return value
+
+
 def _report(run_dir, result, engine_name, seconds):
     from .report import format_training_summary
 
@@ -115,6 +127,28 @@ def _ensemble(args):
     print(format_ensemble_summary(s, "NESW" if ens.G.shape[-1] == 4 else None))
     print(f"runs: {out / 'runs'}")
     return 0
+
+
+def _batch(args):
+    """``ubhop batch FAMILY.toml``: run a family of runs and gather it."""
+    from .report import format_family_summary
+    from .sweep import Family, family_summary, run_family
+
+    family = Family.from_toml(args.family)
+    out = Path(args.out) if args.out else Path("runs") / Path(args.family).stem
+    where = (f"Dask scheduler {args.scheduler}" if args.scheduler
+             else f"{args.workers} local worker process(es)")
+    members = family.members()
+    print(f"family {args.family}: {len(members)} members "
+          f"(dimensions {', '.join(family.dims) or 'none'}) on {where}; "
+          f"directory {out}")
+    ds = run_family(family, out, workers=args.workers, scheduler=args.scheduler,
+                    engine=args.engine, threads=args.threads,
+                    progress=not args.quiet)
+    summary = family_summary(ds)
+    print(format_family_summary(summary))
+    print(f"gathered: {out / 'family.nc'}")
+    return 0 if summary["failed"] == 0 else 1
 
 
 def _add_reference(parser) -> None:
@@ -296,6 +330,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="override the configuration's engine")
     es.add_argument("--quiet", action="store_true", help="no progress bar")
     es.set_defaults(func=_ensemble)
+
+    ba = sub.add_parser(
+        "batch", help="run a family of runs (a scan, an ensemble) from a TOML file "
+                      "with [family], [device] and [training]; gather it into "
+                      "family.nc")
+    ba.add_argument("family", help="TOML file: [family] vary/mode/realisations, "
+                                   "and the base [device] and [training]")
+    ba.add_argument("--out", help="family directory (default runs/<file name>)")
+    ba.add_argument("--workers", type=_positive_int, default=1,
+                    help="local worker processes (default 1: one after another)")
+    ba.add_argument("--scheduler", help="address of a Dask scheduler, e.g. "
+                                        "tcp://host:8786 (overrides --workers)")
+    ba.add_argument("--threads", type=_positive_int, default=None,
+                    help="engine threads per member (default: cores / members "
+                         "running at once)")
+    ba.add_argument("--engine", choices=engine_names(auto=True),
+                    help="override the configurations' engine")
+    ba.add_argument("--quiet", action="store_true", help="no progress bar")
+    ba.set_defaults(func=_batch)
 
     en = sub.add_parser("energy",
                         help="Hopfield energies of all states of a trained run")

@@ -210,3 +210,12 @@ def format_absorption(result) -> str:
         lines.append(f"    pulse {n}: absorbed fraction {occ:.2f}, "
                      f"1-(1-q)^n {1 - (1 - q) ** n:.2f}")
     return "\n".join(lines)
+
+
+def format_family_summary(summary: dict) -> str:
+    """Members by status and the failed members' errors (``sweep.family_summary``)."""
+    lines = [f"{summary['members']} members: {summary['done']} done, "
+             f"{summary['failed']} failed, {summary['pending']} pending; "
+             f"{summary['seconds']:.0f} s of member time"]
+    lines += [f"  failed: {e}" for e in summary["errors"]]
+    return "\n".join(lines)

@@ -29,9 +29,28 @@ import numpy as np
 import xarray as xr
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where possible."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path, suffix=""):
-    """Yield a temporary path beside ``path``; move it into place on success."""
+    """Yield a temporary path beside ``path``; move it into place on success.
+
+    The file gets the mode a plain ``open(path, "w")`` would give it
+    (``0o666`` less the umask), not the private ``0o600`` of a temporary
+    file, so that a group, another user or a Docker volume can read results.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix or path.suffix,
@@ -39,10 +58,46 @@ def atomic_path(path, suffix=""):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+@contextlib.contextmanager
+def run_lock(run_dir):
+    """Hold an exclusive lock on a run directory while it is written.
+
+    Two processes training one run directory would interleave their steps; the
+    second is refused at once. The lock (``fcntl.flock`` on ``run_dir/.lock``)
+    is released when the holder ends, even by SIGKILL, so a crashed run never
+    stays locked.
+
+    Raises
+    ------
+    RuntimeError
+        If another process holds the lock.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        yield
+        return
+    fh = open(run_dir / ".lock", "a+")  # noqa: SIM115 (held for the block)
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(
+                f"Another process is writing the run directory {run_dir} (it holds "
+                f"{run_dir / '.lock'}); wait for it to end, or end it, then rerun "
+                f"to resume.") from None
+        yield
+    finally:
+        fh.close()
 
 
 def write_text(path, text: str) -> None:

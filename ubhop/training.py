@@ -262,7 +262,8 @@ def train(config: TrainingConfig, run_dir: str | os.PathLike,
 
     If ``run_dir`` already holds a run with the same configuration, training
     resumes after its last complete step; a run with another configuration is
-    refused.
+    refused, and so is a run directory that another process is writing
+    (``ubhop.runs.run_lock``).
 
     Parameters
     ----------
@@ -284,9 +285,15 @@ def train(config: TrainingConfig, run_dir: str | os.PathLike,
         right after each pulse, ``pattern`` and ``voltage`` (step, node),
         ``segment``; step 0 is the relaxed start.
     """
+    run_dir = Path(run_dir)
+    with runs.run_lock(run_dir):
+        return _train(config, run_dir, engine, progress, callback)
+
+
+def _train(config, run_dir, engine, progress, callback):
+    """``train`` with the run directory locked."""
     from .engines import get_engine
 
-    run_dir = Path(run_dir)
     dev = config.device
     cfg_text = config.to_toml()
     cfg_path = run_dir / "config.toml"

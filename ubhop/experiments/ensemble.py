@@ -200,8 +200,12 @@ def realisation_config(config: TrainingConfig, k: int) -> TrainingConfig:
 
 
 def train_ensemble(config: TrainingConfig, out_dir, realisations: int, engine=None,
-                   progress: bool = True) -> xr.Dataset:
+                   progress: bool = True, workers: int = 1,
+                   scheduler=None) -> xr.Dataset:
     """Train ``realisations`` runs of ``config`` that differ only in their seed.
+
+    A family of ``ubhop.sweep`` with a ``realisation`` dimension: realisation
+    ``k`` has ``seed = config.seed + k`` (``realisation_config``).
 
     Parameters
     ----------
@@ -209,33 +213,47 @@ def train_ensemble(config: TrainingConfig, out_dir, realisations: int, engine=No
         The configuration of realisation 0; usually ``temperature > 0``, else
         every realisation with a deterministic start gives the same history.
     out_dir : str or Path
-        Holds one run directory per realisation (``r0000``, ``r0001``, ...).
-        Running again resumes: complete realisations are read back, an
-        interrupted one continues from its last step.
+        Holds one run directory per realisation (``r0000``, ``r0001``, ...)
+        and the family's ``family.json`` and ``record.json``. Running again
+        resumes: complete realisations are kept, an interrupted one continues
+        from its last step; more realisations may be added.
     realisations : int
         Number of realisations, >= 1.
-    engine : Engine, optional
-        Default: ``ubhop.get_engine(config.engine)``.
+    engine : Engine or str, optional
+        Default: ``config.engine``. An ``Engine`` object only with
+        ``workers=1``.
     progress : bool
         Show a progress bar over the realisations.
+    workers : int
+        Local worker processes (``ubhop.sweep.run_family``).
+    scheduler : str or distributed.Client, optional
+        Run the realisations on a Dask cluster instead.
 
     Returns
     -------
     xarray.Dataset
-        ``ensemble_history(out_dir)``.
-    """
-    from tqdm.auto import tqdm
+        ``ensemble_history(out_dir, realisations)``.
 
-    from ..engines import get_engine
+    Raises
+    ------
+    RuntimeError
+        If a realisation failed (its error is in the message; the others are
+        kept).
+    """
+    from ..sweep import Family, run_family
 
     if not (isinstance(realisations, int) and realisations >= 1):
         raise ValueError(f"realisations must be an int >= 1, got {realisations!r}.")
-    if engine is None:
-        engine = get_engine(config.engine)
-    for k in tqdm(range(realisations), disable=not progress, desc="realisations",
-                  unit="run"):
-        train(realisation_config(config, k), realisation_dir(out_dir, k),
-              engine=engine, progress=False)
+    family = Family(config, realisations=realisations, dirname="r{realisation:04d}",
+                    members_dir=".")
+    failed = []
+    run_family(family, out_dir, workers=workers, scheduler=scheduler, engine=engine,
+               progress=progress, gather_results=False,
+               on_member=lambda m, r: failed.append(f"{m.name}: {r['error']}")
+               if r["status"] == "failed" else None)
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {realisations} realisations in {out_dir} "
+                           f"failed: " + "; ".join(failed))
     return ensemble_history(out_dir, realisations)
 
 
