@@ -387,13 +387,20 @@ def run_member(config: dict, run_dir: str, engine: str | Engine | None = None,
 
 
 def member_complete(config: dict, run_dir) -> bool:
-    """Whether ``run_dir`` holds every step of the member's run."""
-    path = Path(run_dir) / "history.nc"
+    """Whether ``run_dir`` holds every step of the member's run, of its config.
+
+    A run directory with another configuration is not complete: training it
+    then fails with ``train``'s message, recorded for the member.
+    """
+    run_dir = Path(run_dir)
+    path = run_dir / "history.nc"
     if not path.exists():
         return False
     try:
-        n_steps = len(TrainingConfig.from_dict(config).steps)
-        return runs.read_history(path).sizes["step"] == n_steps + 1
+        cfg = TrainingConfig.from_dict(config)
+        if TrainingConfig.from_toml(run_dir / "config.toml").to_toml() != cfg.to_toml():
+            return False
+        return runs.read_history(path).sizes["step"] == len(cfg.steps) + 1
     except (OSError, ValueError, KeyError):
         return False
 
@@ -402,10 +409,11 @@ def member_complete(config: dict, run_dir) -> bool:
 def prepare(family: Family, out_dir) -> list[Member]:
     """Write (or check) ``family.json``; return the members.
 
-    A family directory may be run again with the same family (it resumes) or
+    A family directory may be run again with the same family (it resumes),
     with more members (an ensemble with more realisations, a scan with more
-    values): every member it already holds must keep its name and
-    configuration.
+    values) or with some of its members (a subset to rerun): every member it
+    already holds keeps its name and configuration, and ``family.json``
+    lists all of them.
     """
     out_dir = Path(out_dir)
     spec = json.loads(json.dumps(family.spec()))
@@ -415,11 +423,14 @@ def prepare(family: Family, out_dir) -> list[Member]:
         new = {m["name"]: m for m in spec["members"]}
         frame = ("ubhop_family", "dims", "mode", "members_dir")
         same_frame = all(saved.get(k) == spec[k] for k in frame)
-        kept = all(new.get(m["name"]) == m for m in saved["members"])
+        kept = all(new.get(m["name"], m) == m for m in saved["members"])
         if not (same_frame and kept):
             raise ValueError(f"{out_dir} holds another family (its {FAMILY_FILE} "
                              f"differs); use a new directory, or the same family to "
                              f"resume it (members may be added, not changed).")
+        old = {m["name"] for m in saved["members"]}
+        spec["members"] = saved["members"] + [m for m in spec["members"]
+                                              if m["name"] not in old]
     else:
         out_dir.mkdir(parents=True, exist_ok=True)
     runs.write_json(path, spec)

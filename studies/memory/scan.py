@@ -27,11 +27,13 @@ From the repository root (OOMMF must be available to ubhop)::
     python studies/memory/scan.py --out studies/memory/data            # every run
     python studies/memory/scan.py --only D2_k2e4_15mT_0.2ns --out studies/memory/data
 
-Each run goes to ``OUT/runs/NAME`` and its record is appended to
-``OUT/results.jsonl``. A run whose history is complete and whose record exists
-is skipped; an interrupted run resumes from its last complete step (ubhop runs
-resume). A run with ``--engine magnumnp`` stores another configuration than the
-OOMMF run of the same name, so give it another ``--out``.
+The runs are one family of ``ubhop.sweep`` (``--workers N`` runs N at once,
+``--scheduler ADDRESS`` on a Dask cluster). Each run goes to ``OUT/runs/NAME``
+and its record is appended to ``OUT/results.jsonl``. A run whose history is
+complete is not run again (a run with a record is only reprinted); an
+interrupted run resumes from its last complete step (ubhop runs resume). A run with
+``--engine magnumnp`` stores another configuration than the OOMMF run of the same name,
+so give it another ``--out``.
 
 ``CONFIGS`` holds the runs of the study's table. ``EXTRA_CONFIGS`` holds runs
 that were planned or tried but are not in the table (run them with ``--only``).
@@ -42,7 +44,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +53,8 @@ from ubhop import runs
 from ubhop.analysis import analyse
 from ubhop.learning import fit_pair
 from ubhop.schedule import Relax
-from ubhop.training import TrainingConfig, surviving_fraction, train
+from ubhop.sweep import Family, run_family
+from ubhop.training import TrainingConfig, surviving_fraction
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 NODE_NAMES = "NESW"
@@ -380,22 +382,23 @@ def complete_history(run_dir: Path, n_pulses: int):
     return hist if int(hist.step[-1]) >= n_pulses else None
 
 
-def run_one(config: dict, out: Path, engine_name: str, threads: int,
-            done: dict) -> None:
-    """Train one configuration (or resume it) and append its record.
+def report_run(config: dict, out: Path, engine_name: str, done: dict,
+               wall: float | None) -> None:
+    """Record and print one finished run of the scan.
 
     Parameters
     ----------
     config : dict
-        Entry of ``CONFIGS`` / ``EXTRA_CONFIGS``.
+        One entry of ``CONFIGS``.
     out : Path
-        Output folder (``runs/NAME`` and ``results.jsonl`` inside).
+        Output folder.
     engine_name : str
-        ``"oommf"`` or ``"magnumnp"``.
-    threads : int
-        Engine threads.
+        Engine of the run.
     done : dict
         Records already in ``results.jsonl``, by name.
+    wall : float or None
+        Wall time of the training call that finished it (None: finished
+        earlier).
 
     Notes
     -----
@@ -404,24 +407,14 @@ def run_one(config: dict, out: Path, engine_name: str, threads: int,
     """
     name = config["name"]
     p = full_params(config)
-    cfg = training_config(p, engine_name)
     run_dir = out / "runs" / name
-    n_pulses = sum(n for _, n in p["schedule"])
-    hist = complete_history(run_dir, n_pulses)
-    if hist is not None:
-        if (run_dir / "config.toml").read_text() != cfg.to_toml():
-            raise ValueError(f"{run_dir} holds a run with another configuration.")
-        if name in done:  # reprint the stored run: its steps and metrics
-            print_run(done[name], hist)
-            return
-        wall = None  # finished earlier; its wall time is not known here
-    else:
-        from ubhop.engines import get_engine
-
-        engine = get_engine(engine_name, n_threads=threads)
-        t0 = time.time()
-        hist = train(cfg, run_dir, engine=engine, progress=False)
-        wall = time.time() - t0  # of this call only, if the run was resumed
+    hist = complete_history(run_dir, sum(n for _, n in p["schedule"]))
+    if hist is None:
+        print(f"{name}: not finished (see {out / 'record.json'})")
+        return
+    if name in done:  # reprint the stored run: its steps and metrics
+        print_run(done[name], hist)
+        return
     analyse(run_dir)  # writes run_dir/summary.json
     rec = record(name, p, hist, wall, engine_name)
     with open(out / "results.jsonl", "a") as f:
@@ -441,8 +434,12 @@ def main(argv=None) -> None:
                     help="output folder (default: %(default)s)")
     ap.add_argument("--engine", choices=("oommf", "magnumnp"), default="oommf",
                     help="micromagnetic engine (default: %(default)s)")
-    ap.add_argument("--threads", type=int, default=2,
-                    help="engine threads (default: %(default)s)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="engine threads per run (default: cores / runs at once)")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="runs at once, in local worker processes (default 1)")
+    ap.add_argument("--scheduler",
+                    help="address of a Dask scheduler to run the runs on instead")
     ap.add_argument("--list", action="store_true",
                     help="list the configurations and exit")
     args = ap.parse_args(argv)
@@ -462,8 +459,18 @@ def main(argv=None) -> None:
         todo = CONFIGS
     args.out.mkdir(parents=True, exist_ok=True)
     done = read_records(args.out / "results.jsonl")
+    # one family of runs (ubhop.sweep): finished runs are skipped, a failed
+    # one is recorded in OUT/record.json while the others go on
+    family = Family(None, vary={"name": [c["name"] for c in todo]},
+                    configs=[training_config(full_params(c), args.engine)
+                             for c in todo],
+                    dirname="{name}", members_dir="runs")
+    walls = {}
+    run_family(family, args.out, workers=args.workers, scheduler=args.scheduler,
+               threads=args.threads, gather_results=False,
+               on_member=lambda m, r: walls.update({m.name: r["seconds"]}))
     for config in todo:
-        run_one(config, args.out, args.engine, args.threads, done)
+        report_run(config, args.out, args.engine, done, walls.get(config["name"]))
 
 
 if __name__ == "__main__":

@@ -135,7 +135,8 @@ def pattern_config(base_config, pattern, start, pulses: int | None = None):
 
 
 def train_patterns(base_config, patterns=None, out_dir="runs/fig3", engine=None,
-                   pulses: int | None = None, progress: bool = False) -> dict:
+                   pulses: int | None = None, progress: bool = False,
+                   workers: int = 1, scheduler=None) -> dict:
     """Train the device on each pattern, one run per pattern, from one start.
 
     Run ``k`` lives in ``out_dir/<pattern>/`` (e.g. ``out_dir/++--/``) and
@@ -152,34 +153,52 @@ def train_patterns(base_config, patterns=None, out_dir="runs/fig3", engine=None,
         ``(P, N)`` patterns of +1/-1. Default ``seven_patterns(N)``.
     out_dir : str or Path
         Directory of the experiment.
-    engine : Engine, optional
-        Default: ``ubhop.get_engine(base_config.engine)``.
+    engine : Engine or str, optional
+        Default: ``base_config.engine``. An ``Engine`` object only with
+        ``workers=1``.
     pulses : int, optional
         Pulses per pattern. Default: the base schedule's first segment.
     progress : bool
-        Show progress bars.
+        Show a progress bar over the patterns.
+    workers : int
+        Local worker processes for the pattern runs (``ubhop.sweep``).
+    scheduler : str or distributed.Client, optional
+        Run the patterns on a Dask cluster instead.
 
     Returns
     -------
     dict
         Pattern string -> run directory (Path), in the order of ``patterns``.
+
+    Raises
+    ------
+    RuntimeError
+        If a pattern's run failed (the others are kept).
     """
     from ..engines import get_engine
-    from ..training import train
+    from ..sweep import Family, run_family
 
     n = base_config.device.n_nodes
     patterns = seven_patterns(n) if patterns is None else patterns
     names = _names(patterns)
-    engine = get_engine(base_config.engine) if engine is None else engine
     out_dir = Path(out_dir).resolve()
-    start = prepare_start(base_config, out_dir, engine)
-    out = {}
-    for name in names:
-        cfg = pattern_config(base_config, name, start, pulses)
-        run_dir = out_dir / name
-        train(cfg, run_dir, engine=engine, progress=progress)
-        out[name] = run_dir
-    return out
+    start_engine = engine
+    if start_engine is None or isinstance(start_engine, str):
+        start_engine = get_engine(engine or base_config.engine)
+    start = prepare_start(base_config, out_dir, start_engine)
+    family = Family(None, vary={"pattern": names},
+                    configs=[pattern_config(base_config, name, start, pulses)
+                             for name in names],
+                    dirname="{pattern}", members_dir=".")
+    failed = []
+    run_family(family, out_dir, workers=workers, scheduler=scheduler, engine=engine,
+               progress=progress, gather_results=False,
+               on_member=lambda m, r: failed.append(f"{m.name}: {r['error']}")
+               if r["status"] == "failed" else None)
+    if failed:
+        raise RuntimeError(f"{len(failed)} pattern run(s) in {out_dir} failed: "
+                           + "; ".join(failed))
+    return {name: out_dir / name for name in names}
 
 
 def pattern_runs(out_dir) -> dict:
