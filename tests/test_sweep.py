@@ -260,3 +260,29 @@ def test_gather_refuses_an_empty_family(tmp_path):
         "m00000"]["status"] == "failed"
     with pytest.raises(ValueError, match="nothing to gather"):
         gather(tmp_path / "f")
+
+
+def test_the_committed_thermal_ensemble_read_as_a_family(tmp_path):
+    """The 48 OOMMF realisations of the 200 nm unit at 0.99 of its threshold
+    (studies/thermal), trained by the earlier train_ensemble: as a family
+    they are all finished (nothing runs), and the gathered G_mean is the
+    ensemble's mean."""
+    import shutil
+
+    from ubhop.experiments.ensemble import ensemble_history
+
+    src = (os.path.dirname(__file__) + "/../studies/thermal/data/unit_200nm/b0.99/runs")
+    # (config.toml and history.nc of each realisation; no textures needed)
+    out = tmp_path / "ens"
+    shutil.copytree(src, out)
+    base = TrainingConfig.from_toml(out / "r0000" / "config.toml")
+    fam = Family(base, realisations=48, dirname="r{realisation:04d}",
+                 members_dir=".")
+    ran = []
+    ds = run_family(fam, out, engine="no engine is started", progress=False,
+                    on_member=lambda m, r: ran.append(m.name))
+    assert ran == [] and (ds.status == "done").all()
+    ens = ensemble_history(out, 48)
+    np.testing.assert_array_equal(ds.G.values, ens.G.values)
+    np.testing.assert_allclose(ds.G_mean.values, ens.G_mean.values, rtol=1e-14)
+    np.testing.assert_allclose(ds.G_sem.values, ens.G_sem.values, rtol=1e-10)
