@@ -402,14 +402,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that clean-up code runs."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated
+
+
 def main(argv=None) -> int:
-    """Entry point of the ``ubhop`` command."""
+    """Entry point of the ``ubhop`` command.
+
+    Returns 0 on success, 2 for an error (printed without a traceback), 1 when
+    members of a family failed, 130 after Ctrl-C and 143 after SIGTERM: both
+    stop after cleaning up (engine workers, temporary directories) and leave
+    every finished step in the run directory, so that the same command
+    resumes.
+    """
+    import signal
+
     args = build_parser().parse_args(argv)
+    previous = None
+    if _in_main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
-    except (ValueError, RuntimeError, FileNotFoundError) as exc:
+    except (ValueError, RuntimeError, FileNotFoundError, OSError) as exc:
         print(f"ubhop: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"\nubhop: {what}. Every finished step is kept: run the same "
+              f"command again to resume.", file=sys.stderr)
+        return 143 if isinstance(exc, Terminated) else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _in_main_thread() -> bool:
+    """Whether this is the main thread (only it may set signal handlers)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,13 @@ unit magnetisation ``m{k}`` of shape ``(nx, ny, nz, 3)`` per stage) and
 After each stage it prints ``stage k done`` on stdout. Failures go to stderr
 with a nonzero exit status.
 
+The worker ends with its driver: the driver holds the worker's stdin open for
+the whole run, and a watchdog thread that reads it sees end-of-file when the
+driver dies (SIGKILL included) or gives up; the kernel also sends SIGTERM when
+the driver dies (``PR_SET_PDEATHSIG``, Linux). Either way the worker deletes
+``WORKDIR`` (the driver's temporary directory) and exits at once, so a killed
+run leaves neither a computing process nor files behind.
+
 Only numpy and the standard library are imported at module level, so that the
 profile helper can be tested without torch.
 """
@@ -252,8 +259,56 @@ class _Run:
             "steps": steps}
 
 
+def _end(workdir, code):
+    """Delete the work directory and exit now (the driver is gone)."""
+    import shutil
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    os._exit(code)
+
+
+def watch_driver(workdir, parent=None):
+    """End the worker with its driver: stdin watchdog, SIGTERM, parent-death.
+
+    Parameters
+    ----------
+    workdir : str
+        Deleted when the driver goes.
+    parent : int, optional
+        The driver's pid; if the worker was already re-parented, it ends now.
+    """
+    import signal
+    import threading
+
+    def on_term(signum, frame):
+        _end(workdir, 128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    if sys.platform.startswith("linux"):
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if parent is not None and os.getppid() != parent:
+        _end(workdir, 1)
+
+    def watch():
+        try:  # the raw descriptor: no buffered-reader lock held at shutdown
+            while os.read(0, 1 << 16):
+                pass
+        except OSError:
+            pass
+        _end(workdir, 1)  # end of file: the driver closed the pipe or died
+
+    threading.Thread(target=watch, daemon=True, name="ubhop-driver-watch").start()
+
+
 def main(workdir):
     """Run the schedule in ``workdir``; see the module docstring."""
+    parent = os.environ.get("UBHOP_DRIVER_PID")
+    if parent:  # started by MagnumNPEngine, which holds our stdin open
+        watch_driver(workdir, int(parent))
     t_start = time.perf_counter()
     with open(os.path.join(workdir, "input.json")) as fh:
         cfg = json.load(fh)

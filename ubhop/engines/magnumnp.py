@@ -214,15 +214,20 @@ class MagnumNPEngine(Engine):
             out_path, err_path = (os.path.join(work, f) for f in ("stdout", "stderr"))
             bar = tqdm(total=len(stages), disable=not progress, desc="magnum.np",
                        unit="stage")
+            env["UBHOP_DRIVER_PID"] = str(os.getpid())
             with open(out_path, "w") as out, open(err_path, "w") as err:
+                # stdin stays open while the worker runs: its watchdog ends the
+                # worker (and deletes `work`) when this process dies
                 proc = subprocess.Popen([sys.executable, "-P", _WORKER, work],
-                                        stdout=out, stderr=err, env=env, cwd=work)
+                                        stdin=subprocess.PIPE, stdout=out,
+                                        stderr=err, env=env, cwd=work)
                 try:
                     rc = self._wait(proc, out_path, bar, t_wall)
                 finally:
                     if proc.poll() is None:
                         proc.kill()
                         proc.wait()
+                    proc.stdin.close()
                     bar.close()
             with open(err_path, errors="replace") as fh:
                 stderr = fh.read()
