@@ -27,6 +27,19 @@ def pulse_products(hist: xr.Dataset) -> np.ndarray:
     return out
 
 
+def history_node_names(hist: xr.Dataset) -> list[str]:
+    """Node names of a history.
+
+    Its ``node_name`` coordinate; for histories written before names were
+    stored, N E S W for four nodes and the indices otherwise.
+    """
+    if "node_name" in hist.coords:
+        return [str(v) for v in hist.node_name.values]
+    from .report import node_names
+
+    return node_names(hist.sizes["node"])
+
+
 def analyse(run_dir: str | os.PathLike) -> dict:
     """Fit eq. (1) to a finished (or partial) run and calibrate its weight map.
 
@@ -62,7 +75,7 @@ def analyse(run_dir: str | os.PathLike) -> dict:
             {"pair": list(p.pair), "rate": p.rate, "rate_err": p.rate_err,
              "eta": p.eta, "eta_err": p.eta_err, "alpha_V2_per_S": p.alpha,
              "alpha_err": p.alpha_err, "g_avg_S": p.g_avg, "g_avg_err": p.g_avg_err,
-             "r2": p.r2, "identifiable": p.identifiable,
+             "r2": p.r2, "identifiable": p.identifiable, "dof": p.dof,
              "fixed_points": {str(k): v for k, v in p.fixed_points.items()}}
             for p in fit.pairs
         ],
@@ -73,6 +86,7 @@ def analyse(run_dir: str | os.PathLike) -> dict:
                                "first_of_segment": [float(surv[t]) for t in firsts]},
         "weight_map": {"sign": wmap.sign, "g_scale_S": wmap.g_scale,
                        **wmap.evidence},
+        "node_names": history_node_names(hist),
         "G_first_S": g[0].tolist(),
         "G_last_S": g[-1].tolist(),
     }

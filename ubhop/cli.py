@@ -8,6 +8,7 @@ command line is the only place that prints; the domain modules return data and
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,16 +16,53 @@ from pathlib import Path
 import numpy as np
 
 
-def _positive_int(text: str) -> int:
-    """Parse an integer >= 1 for argparse (``2.7`` and ``0`` are refused)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") \
-            from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}")
-    return value
+def _int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum`` (``2.7`` is refused)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def _float_in(low: float, high: float = float("inf"), low_inclusive: bool = False,
+              high_inclusive: bool = True):
+    """An argparse type: a finite number in a range (``nan`` is refused)."""
+    import math
+
+    lo = f"{'>=' if low_inclusive else '>'} {low:g}"
+    hi = "" if math.isinf(high) else f" and {'<=' if high_inclusive else '<'} {high:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        ok = (math.isfinite(value)
+              and (value > low or (low_inclusive and value == low))
+              and (value < high or (high_inclusive and value == high)))
+        if not ok:
+            raise argparse.ArgumentTypeError(
+                f"expected a finite number {lo}{hi}, got {text!r}")
+        return value
+
+    parse.__name__ = f"number {lo}{hi}"
+    return parse
+
+
+_positive_int = _int_at_least(1)
+_count = _int_at_least(0)
+_rate = _float_in(0.0, 1.0)
+_positive = _float_in(0.0)
+_nonnegative = _float_in(0.0, low_inclusive=True)
 
 
 def _report(run_dir, result, engine_name, seconds):
@@ -36,10 +74,16 @@ def _report(run_dir, result, engine_name, seconds):
 
 
 def _analyse_and_draw(run_dir):
+    import warnings
+
     from .analysis import analyse
     from .figures import save_fig2
 
-    result = analyse(run_dir)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = analyse(run_dir)
+    for w in caught:
+        print(f"note: {w.message}")
     save_fig2(run_dir, result)
     return result
 
@@ -295,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--engine", default="auto",
                       choices=engine_names(auto=True))
     demo.add_argument("--run", help="run directory (default runs/demo)")
-    demo.add_argument("--pulses", type=int, default=None,
+    demo.add_argument("--pulses", type=_positive_int, default=None,
                       help="pulses per pattern (default: the demo's)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
@@ -317,15 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
                          "eq. (1) to their mean G (optionally just below the "
                          "film's 0 K switching threshold)")
     es.add_argument("config", help="TOML file with [device] and [training]")
-    es.add_argument("--realisations", type=int, default=16)
+    es.add_argument("--realisations", type=_positive_int, default=16)
     es.add_argument("--out", help="ensemble directory (default runs/<config>_ens)")
-    es.add_argument("--below", type=float, default=None,
+    es.add_argument("--below", type=_rate, default=None,
                     help="train at this fraction of the bisected 0 K threshold "
                          "(e.g. 0.99) instead of the configuration's field")
-    es.add_argument("--bracket", type=float, nargs=2, default=[1e-3, 50e-3],
+    es.add_argument("--bracket", type=_positive, nargs=2, default=[1e-3, 50e-3],
                     metavar=("LO", "HI"),
                     help="peak fields (T) that bracket the threshold")
-    es.add_argument("--steps", type=int, default=8, help="bisection steps")
+    es.add_argument("--steps", type=_count, default=8, help="bisection steps")
     es.add_argument("--engine", choices=engine_names(auto=True),
                     help="override the configuration's engine")
     es.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -358,22 +402,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     rc = sub.add_parser("recall", help="recall from a state with a run's weights")
     rc.add_argument("run", help="run directory (or a seven-pattern experiment)")
-    rc.add_argument("--state", required=True, help="input state, e.g. '+-+-'")
-    rc.add_argument("--seed", type=int, default=0, help="seed of the update order")
+    rc.add_argument("--state", required=True,
+                    help="input state, e.g. '+-+-' (a state may start with '-': "
+                         "--state -+-+ works)")
+    rc.add_argument("--seed", type=_count, default=0, help="seed of the update order")
     _add_reference(rc)
     rc.set_defaults(func=_recall)
 
     le = sub.add_parser(
         "letters", help="recall accuracy on similar 5 x 7 letters, rule by rule")
     le.add_argument("--letters", help="letters to store (default: the most similar)")
-    le.add_argument("--set-size", type=int, default=4, help="letters in the set")
-    le.add_argument("--trials", type=int, default=500,
+    le.add_argument("--set-size", type=_int_at_least(2), default=4,
+                    help="letters in the set")
+    le.add_argument("--trials", type=_positive_int, default=500,
                     help="distorted inputs per letter and k")
-    le.add_argument("--k-max", type=int, default=7, help="largest number of flips")
-    le.add_argument("--seed", type=int, default=0)
-    le.add_argument("--rate", type=float, default=0.01,
+    le.add_argument("--k-max", type=_positive_int, default=7,
+                    help="largest number of flips")
+    le.add_argument("--seed", type=_count, default=0)
+    le.add_argument("--rate", type=_rate, default=0.01,
                     help="compact model's approach rate per pulse")
-    le.add_argument("--cycles", type=int, default=None, help="training cycles")
+    le.add_argument("--cycles", type=_positive_int, default=None,
+                    help="training cycles")
     le.add_argument("--json", help="write the table as JSON here")
     le.add_argument("--device", nargs="+", metavar="RUN", default=(),
                     help="trained 35-node runs of these letters: their calibrated "
@@ -386,17 +435,18 @@ def build_parser() -> argparse.ArgumentParser:
     lo.add_argument("gate")
     lo.add_argument("--rule", choices=rule_names(), default="outer",
                     help="learning rule (ubhop.rules)")
-    lo.add_argument("--rate", type=float, default=0.1,
+    lo.add_argument("--rate", type=_rate, default=0.1,
                     help="compact model's approach rate per pulse")
-    lo.add_argument("--bias-ratio", type=float, default=1.0,
+    lo.add_argument("--bias-ratio", type=_positive, default=1.0,
                     help="compact model: alpha of the (out, bias) pair over the "
                          "others' (AND needs > 1.5)")
-    lo.add_argument("--pulses", type=int, default=1, help="pulses per pattern")
-    lo.add_argument("--cycles", type=int, default=30)
-    lo.add_argument("--noise", type=float, default=0.0,
+    lo.add_argument("--pulses", type=_positive_int, default=1,
+                    help="pulses per pattern")
+    lo.add_argument("--cycles", type=_positive_int, default=30)
+    lo.add_argument("--noise", type=_nonnegative, default=0.0,
                     help="relative error in the weights")
-    lo.add_argument("--trials", type=int, default=100)
-    lo.add_argument("--seed", type=int, default=0)
+    lo.add_argument("--trials", type=_positive_int, default=100)
+    lo.add_argument("--seed", type=_count, default=0)
     lo.set_defaults(func=_logic)
 
     return parser
@@ -421,7 +471,13 @@ def main(argv=None) -> int:
     """
     import signal
 
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # argparse reads a value that starts with '-' as an option: join a state
+    # such as '-+-+' to its option, as if written --state=-+-+
+    for k in range(len(argv) - 1):
+        if argv[k] == "--state" and re.fullmatch(r"[+-]+", argv[k + 1]):
+            argv[k:k + 2] = [f"--state={argv[k + 1]}", ""]
+    args = build_parser().parse_args([a for a in argv if a != ""])
     previous = None
     if _in_main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)

@@ -19,6 +19,7 @@ import tomli_w
 
 from .grains import voronoi_grains
 from .materials import Disorder, Gold, Permalloy
+from .validation import build, check_int, check_keys, check_number, require_keys
 
 _REL_TOL = 1e-6
 
@@ -53,8 +54,7 @@ class Pad:
     y: tuple[float, float]
 
     def __post_init__(self):
-        if not isinstance(self.node, int | np.integer) or self.node < 0:
-            raise ValueError(f"Pad.node must be an int >= 0, got {self.node!r}.")
+        check_int(self.node, "Pad.node", minimum=0)
         for name in ("x", "y"):
             span = getattr(self, name)
             try:
@@ -80,6 +80,15 @@ class Pad:
     def centre(self) -> tuple[float, float]:
         """Centre of the pad (m)."""
         return (0.5 * (self.x[0] + self.x[1]), 0.5 * (self.y[0] + self.y[1]))
+
+
+def _pad_from_dict(data, k) -> Pad:
+    section = f"device.pads[{k}]"
+    check_keys(data, ("node", "x", "y"), section)
+    require_keys(data, ("node", "x", "y"), section)
+    return Pad(data["node"], tuple(data["x"]) if isinstance(data["x"], list)
+               else data["x"], tuple(data["y"]) if isinstance(data["y"], list)
+               else data["y"])
 
 
 def _as_pair(value, name):
@@ -150,28 +159,28 @@ class Device:
         au_mask=None,
         disorder: Disorder | None = None,
     ):
-        self.size = _as_pair(size, "Device.size")
-        if not all(math.isfinite(v) and v > 0 for v in self.size):
-            raise ValueError(f"Device.size must be positive, got {size!r}.")
-        if not (math.isfinite(thickness) and thickness > 0):
-            raise ValueError(f"Device.thickness must be > 0 m, got {thickness!r}.")
-        self.thickness = float(thickness)
+        if isinstance(size, str) or not hasattr(size, "__len__") or len(size) != 2:
+            raise ValueError(f"Device.size must be a pair (Lx, Ly) in metres, got "
+                             f"{size!r}.")
+        self.size = tuple(check_number(v, f"Device.size[{k}]", low=0, high=1e-3,
+                                       unit="m") for k, v in enumerate(size))
+        self.thickness = check_number(thickness, "Device.thickness", low=0,
+                                      high=1e-6, unit="m")
         if cell is None:
             cell = (5e-9, 5e-9, None)
-        if len(cell) != 3:
-            raise ValueError(f"Device.cell must be (dx, dy, dz), got {cell!r}.")
+        if isinstance(cell, str) or not hasattr(cell, "__len__") or len(cell) != 3:
+            raise ValueError(f"Device.cell must be (dx, dy, dz) in metres (dz may be "
+                             f"None: the thickness), got {cell!r}.")
         dz = self.thickness if cell[2] is None else cell[2]
-        self.cell = tuple(float(c) for c in (cell[0], cell[1], dz))
-        if not all(math.isfinite(c) and c > 0 for c in self.cell):
-            raise ValueError(f"Device.cell must be positive, got {cell!r}.")
+        self.cell = tuple(check_number(c, f"Device.cell[{k}]", low=0, unit="m")
+                          for k, c in enumerate((cell[0], cell[1], dz)))
         self.n = (
             _divisions(self.size[0], self.cell[0], "Lx"),
             _divisions(self.size[1], self.cell[1], "Ly"),
             _divisions(self.thickness, self.cell[2], "thickness"),
         )
-        if not (math.isfinite(spacer) and spacer >= 0):
-            raise ValueError(f"Device.spacer must be >= 0 m, got {spacer!r}.")
-        self.spacer = float(spacer)
+        self.spacer = check_number(spacer, "Device.spacer", low=0, low_inclusive=True,
+                                   unit="m")
         self.py = Permalloy() if py is None else py
         self.au = Gold() if au is None else au
         if not isinstance(self.py, Permalloy) or not isinstance(self.au, Gold):
@@ -229,7 +238,15 @@ class Device:
     def _check_pads(self):
         if len(self.pads) < 2:
             raise ValueError(f"A device needs at least 2 pads, got {len(self.pads)}.")
+        bad = [p for p in self.pads if not isinstance(p, Pad)]
+        if bad:
+            raise ValueError(f"Device.pads must hold Pad objects, got {bad[0]!r}.")
         nodes = sorted({p.node for p in self.pads})
+        if len(nodes) < 2:
+            raise ValueError(
+                f"A device needs at least 2 nodes, but all {len(self.pads)} pads "
+                f"belong to node {nodes[0]}: give the pads different node numbers."
+            )
         if nodes != list(range(len(nodes))):
             raise ValueError(
                 f"Pad nodes must run over 0 .. N-1 without gaps, got nodes {nodes}."
@@ -256,6 +273,30 @@ class Device:
     def n_nodes(self) -> int:
         """Number of nodes (neurons)."""
         return 1 + max(p.node for p in self.pads)
+
+    @property
+    def node_names(self) -> list[str]:
+        """Names of the nodes: ``N E S W`` for the four-pad square, else indices.
+
+        Four nodes whose pads sit on the top, right, bottom and left edges, in
+        that order (``Device.square4``), are named N, E, S, W; any other
+        device's nodes are named by their index.
+        """
+        n = self.n_nodes
+        if n == 4:
+            lx, ly = self.size
+            edges = []
+            for node in range(4):
+                pads = [p for p in self.pads if p.node == node]
+                if len(pads) != 1:
+                    break
+                (x0, x1), (y0, y1) = pads[0].x, pads[0].y
+                edges.append("N" if y1 >= ly * (1 - 1e-9) else "E" if x1 >= lx * (
+                    1 - 1e-9) else "S" if y0 <= 1e-9 * ly else "W" if x0 <= 1e-9 * lx
+                    else "")
+            if edges == ["N", "E", "S", "W"]:
+                return edges
+        return [str(k) for k in range(n)]
 
     @property
     def pad_of_cell(self) -> np.ndarray:
@@ -381,7 +422,7 @@ class Device:
             Passed on to ``Device`` (``py``, ``au``, ``spacer``, ``disorder``).
         """
         cell = (5e-9, 5e-9, None) if cell is None else cell
-        L = float(size)
+        L = check_number(size, "size", low=0, high=1e-3, unit="m")
         w = 0.2 * L if pad_width is None else pad_width
         d = 0.05 * L if pad_depth is None else pad_depth
         dx, dy = cell[0], cell[1]
@@ -421,7 +462,7 @@ class Device:
         if not isinstance(n, int) or n < 2:
             raise ValueError(f"ring(n) needs an int n >= 2, got {n!r}.")
         cell = (5e-9, 5e-9, None) if cell is None else cell
-        L = float(size)
+        L = check_number(size, "size", low=0, high=1e-3, unit="m")
         dx, dy = cell[0], cell[1]
         per_edge = [n // 4 + (1 if k < n % 4 else 0) for k in range(4)]
         d = 0.05 * L if pad_depth is None else pad_depth
@@ -475,7 +516,7 @@ class Device:
                 f"({rows!r}, {cols!r})."
             )
         cell = (5e-9, 5e-9, None) if cell is None else cell
-        L = float(size)
+        L = check_number(size, "size", low=0, high=1e-3, unit="m")
         dx, dy = cell[0], cell[1]
         px, py_ = L / cols, L / rows
         p = 0.3 * min(px, py_) if pad_size is None else pad_size
@@ -515,14 +556,13 @@ class Device:
     @classmethod
     def from_dict(cls, data: dict) -> Device:
         """Build a device from the dict that ``to_dict`` writes."""
-        data = dict(data)
         known = {"size", "thickness", "cell", "spacer", "py", "au", "pads",
                  "au_mask", "disorder"}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(
-                f"Unknown device keys {sorted(unknown)}; allowed: {sorted(known)}."
-            )
+        data = dict(check_keys(data, known, "device"))
+        require_keys(data, ("size", "pads"), "device")
+        if not isinstance(data["pads"], list):
+            raise ValueError(f"device.pads must be a list of tables with node, x and "
+                             f"y, got {data['pads']!r}.")
         mask = data.get("au_mask")
         if mask is not None:
             if "rectangles" in mask:
@@ -535,13 +575,13 @@ class Device:
             size=data["size"],
             thickness=data.get("thickness", 10e-9),
             cell=data.get("cell"),
-            pads=[Pad(int(p["node"]), tuple(p["x"]), tuple(p["y"]))
-                  for p in data["pads"]],
-            py=Permalloy(**data.get("py", {})),
-            au=Gold(**data.get("au", {})),
+            pads=[_pad_from_dict(p, k) for k, p in enumerate(data["pads"])],
+            py=build(Permalloy, data.get("py", {}), "device.py"),
+            au=build(Gold, data.get("au", {}), "device.au"),
             spacer=data.get("spacer", 10e-9),
             au_mask=mask,
-            disorder=Disorder(**data["disorder"]) if "disorder" in data else None,
+            disorder=(build(Disorder, data["disorder"], "device.disorder")
+                      if "disorder" in data else None),
         )
 
     def to_toml(self, path) -> None:

@@ -15,7 +15,7 @@ from . import runs  # noqa: E402
 from .patterns import as_pattern, pattern_string  # noqa: E402
 
 
-def texture_axes(ax, m, title=None, arrows=12):
+def texture_axes(ax, m, title=None, arrows=12, pads=(), colorbar=False):
     """Draw the in-plane angle of m (hue) with arrows, mid-layer of the film.
 
     Parameters
@@ -28,14 +28,24 @@ def texture_axes(ax, m, title=None, arrows=12):
         Axes title.
     arrows : int
         About this many arrows along each side.
+    pads : sequence of Pad
+        Pads to outline (with their node's name from ``names`` if given as
+        ``(pad, name)`` pairs).
+    colorbar : bool
+        Add a colour scale of the in-plane angle (degrees from +x).
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+        The angle map (for a shared colour scale).
     """
     arr = m.array[:, :, m.array.shape[2] // 2, :]
     arr = arr / np.linalg.norm(arr, axis=-1, keepdims=True)
     angle = np.arctan2(arr[..., 1], arr[..., 0])
     pmax = m.mesh.region.pmax
     ext = [0, pmax[0] * 1e9, 0, pmax[1] * 1e9]
-    ax.imshow(angle.T, origin="lower", cmap="hsv", vmin=-np.pi, vmax=np.pi,
-              extent=ext, interpolation="nearest")
+    image = ax.imshow(np.degrees(angle).T, origin="lower", cmap="hsv", vmin=-180,
+                      vmax=180, extent=ext, interpolation="nearest")
     nx, ny = angle.shape
     step = max(1, max(nx, ny) // arrows)
     xs = (np.arange(nx)[::step] + 0.5) * ext[1] / nx
@@ -43,10 +53,24 @@ def texture_axes(ax, m, title=None, arrows=12):
     xx, yy = np.meshgrid(xs, ys, indexing="ij")
     ax.quiver(xx, yy, arr[::step, ::step, 0], arr[::step, ::step, 1],
               color="k", pivot="mid", scale=arrows * 1.5, width=0.006)
+    for item in pads:
+        pad, name = item if isinstance(item, tuple) else (item, None)
+        (x0, x1), (y0, y1) = pad.x, pad.y
+        ax.add_patch(plt.Rectangle((x0 * 1e9, y0 * 1e9), (x1 - x0) * 1e9,
+                                   (y1 - y0) * 1e9, facecolor="gold",
+                                   edgecolor="k", lw=0.8, alpha=0.85))
+        if name is not None:
+            ax.text(0.5 * (x0 + x1) * 1e9, 0.5 * (y0 + y1) * 1e9, name,
+                    ha="center", va="center", fontsize=7)
     ax.set_xlabel("x (nm)")
     ax.set_ylabel("y (nm)")
     if title:
         ax.set_title(title, fontsize=9)
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, shrink=0.8, ticks=[-180, -90, 0, 90,
+                                                                  180])
+        bar.set_label("in-plane angle of m (deg from +x)")
+    return image
 
 
 def pair_label(i, j, names=None):
@@ -55,7 +79,43 @@ def pair_label(i, j, names=None):
     return f"G{names.get(i, i)}{names.get(j, j)}"
 
 
-def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None):
+def law_curves(g0, products, eta, alpha, g_avg, samples: int = 16):
+    """Eq. (1) drawn between pulses: the geometric approach in continuous time.
+
+    For a pulse ``t`` with ``V_i V_j = v`` eq. (1) moves ``G`` a fraction
+    ``r = 2 eta alpha`` of the way to ``G* = G_avg + v / (2 alpha)``. Between
+    pulses ``t - 1`` and ``t`` the curve is ``G* + (G(t-1) - G*) (1 - r)^s``,
+    ``0 <= s <= 1``: the exponential approach whose samples at whole pulses
+    are eq. (1) itself. Where ``r >= 1`` (overshoot, a one-pulse jump) the
+    curve is a straight segment between the pulses.
+
+    Returns
+    -------
+    s : numpy.ndarray
+        ``(T * samples + 1,)`` pulse numbers.
+    g : numpy.ndarray
+        ``(T * samples + 1, N, N)`` conductances (S).
+    """
+    from .learning import oja_trajectory
+
+    traj = oja_trajectory(g0, products, eta, alpha, g_avg)
+    frac = np.linspace(0, 1, samples + 1)[1:]
+    rate = 2 * eta * alpha
+    xs, gs = [0.0], [traj[0]]
+    for t, v in enumerate(products, start=1):
+        target = g_avg + v / (2 * alpha)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = (target + (traj[t - 1] - target)
+                      * np.power.outer(1 - rate, frac).transpose(2, 0, 1))
+        linear = traj[t - 1] + np.multiply.outer(frac, traj[t] - traj[t - 1])
+        ok = (rate > 0) & (rate < 1)
+        gs.extend(np.where(ok, smooth, linear))
+        xs.extend(t - 1 + frac)
+    return np.array(xs), np.array(gs)
+
+
+def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None,
+         products=None, pads=()):
     """The paper's Fig. 2: G_ij against pulse number, and texture snapshots.
 
     Parameters
@@ -65,13 +125,19 @@ def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None):
     fit : LearningFit, optional
         Its R^2 per pair goes into the legend.
     theory : numpy.ndarray, optional
-        ``(T + 1, N, N)`` eq. (1) curves from the fitted parameters.
+        ``(T + 1, N, N)`` eq. (1) from the fitted parameters at whole pulses
+        (drawn as open markers); with ``fit`` and ``products`` the fitted law
+        is also drawn between pulses (``law_curves``).
     textures : sequence of (step, df.Field)
         Snapshots for panel b.
     path : str or Path, optional
         Save the figure there (PNG).
     node_names : dict, optional
         Names for the nodes in labels (e.g. ``{0: "N", 1: "E", ...}``).
+    products : numpy.ndarray, optional
+        ``(T, N, N)`` ``V_i V_j`` of each pulse (V^2), for the fitted law.
+    pads : sequence of Pad
+        Pads outlined on the texture panels.
 
     Returns
     -------
@@ -87,16 +153,23 @@ def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None):
     ax = fig.add_subplot(gs[0, :])
     colors = plt.cm.tab10(np.linspace(0, 1, 10))
     r2 = {p.pair: p.r2 for p in fit.pairs} if fit is not None else {}
+    curves = None
+    if fit is not None and products is not None:
+        curves = law_curves(g[0], products, *fit.parameters())
     for k, (i, j) in enumerate(pairs):
         c = colors[k % 10]
         dg = (g[:, i, j] - g[0, i, j]) / g[0, i, j] * 100
         lab = pair_label(i, j, node_names)
         if (i, j) in r2:
-            lab += f" (R²={r2[(i, j)]:.3f})"
+            lab += (f" (R²={r2[(i, j)]:.3f})" if np.isfinite(r2[(i, j)])
+                    else " (R² n/a: too few pulses)")
         ax.plot(steps, dg, "o", color=c, ms=4, label=lab)
+        if curves is not None:
+            ax.plot(curves[0], (curves[1][:, i, j] - g[0, i, j]) / g[0, i, j] * 100,
+                    "-", color=c, lw=1.2)
         if theory is not None:
             th = (theory[:, i, j] - g[0, i, j]) / g[0, i, j] * 100
-            ax.plot(steps, th, "-", color=c, lw=1.2)
+            ax.plot(steps, th, "o", mfc="none", color=c, ms=7, mew=0.8)
     seg = hist.segment.values
     pats = hist.pattern.values
     for t in range(1, len(seg)):
@@ -105,13 +178,16 @@ def fig2(hist, fit=None, theory=None, textures=(), path=None, node_names=None):
             ax.text(t - 0.4, ax.get_ylim()[1], pattern_string(pats[t]),
                     va="top", fontsize=9, color="0.3")
     ax.set_xlabel("pulse number")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     ax.set_ylabel("ΔG_ij / G_ij(0) (%)")
-    ax.set_title("a  conductance matrix under training pulses "
-                 "(markers: simulation, lines: eq. (1) fit)", fontsize=10, loc="left")
+    ax.set_title("a  conductance matrix under training pulses (dots: simulation; "
+                 "circles and lines: the fitted eq. (1))", fontsize=10, loc="left")
     ax.legend(fontsize=8, ncol=3)
+    named = [(pad, (node_names or {}).get(pad.node, str(pad.node))) for pad in pads]
     for k, (step, m) in enumerate(textures):
         axm = fig.add_subplot(gs[1, k])
-        texture_axes(axm, m, title=f"b  step {step}" if k == 0 else f"step {step}")
+        texture_axes(axm, m, title=f"b  step {step}" if k == 0 else f"step {step}",
+                     pads=named, colorbar=k == len(textures) - 1)
     if path is not None:
         fig.savefig(path, dpi=120)
     return fig
@@ -224,10 +300,15 @@ def save_fig2(run_dir, result: dict, snapshots: int = 4) -> Path:
     steps = result["summary"]["steps"]
     idx = np.unique(np.linspace(0, steps, snapshots).round().astype(int))
     textures = [(int(k), runs.read_field(runs.texture_path(run_dir, k))) for k in idx]
-    names = dict(enumerate(node_names(g.shape[1])))
+    names = dict(enumerate(result["summary"].get("node_names")
+                           or node_names(g.shape[1])))
     (run_dir / "figures").mkdir(exist_ok=True)
+    from .training import TrainingConfig
+
+    cfg_path = run_dir / "config.toml"
+    pads = TrainingConfig.from_toml(cfg_path).device.pads if cfg_path.exists() else ()
     fig = fig2(hist, fit, fit.theory(g[0], result["products"]), textures,
-               node_names=names)
+               node_names=names, products=result["products"], pads=pads)
     path = run_dir / "figures" / "fig2.png"
     with runs.atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")

@@ -44,6 +44,10 @@ def oja_trajectory(g0, products, eta, alpha, g_avg):
     return np.array(out)
 
 
+class FitWarning(UserWarning):
+    """A fit of eq. (1) that cannot test the law (too few pulses)."""
+
+
 @dataclasses.dataclass
 class PairFit:
     """Fit of eq. (1) to one pair's history.
@@ -68,6 +72,10 @@ class PairFit:
         the rate and the fixed point are).
     fixed_points : dict
         ``{V_i V_j: G*}`` (S) for each product value seen.
+    dof : int
+        Pulses minus fitted parameters (3 where identifiable, else 2). With
+        ``dof <= 0`` eq. (1) passes through every point whatever the data:
+        ``r2`` and the uncertainties are then NaN (not a test of the law).
     """
 
     pair: tuple
@@ -82,6 +90,7 @@ class PairFit:
     r2: float
     identifiable: bool
     fixed_points: dict
+    dof: int = 1
 
 
 def r_squared(y, model) -> float:
@@ -153,8 +162,9 @@ def fit_pair(g, products):
             return np.array(out)
         guess = _guess(x, p, identifiable=False)
     res = least_squares(lambda th: model(th) - x, guess, method="lm", x_scale="jac")
-    cov = _cov(res)
-    r2 = r_squared(x, model(res.x))
+    dof = p.size - guess.size
+    cov = _cov(res) if dof > 0 else np.full((guess.size, guess.size), np.nan)
+    r2 = r_squared(x, model(res.x)) if dof > 0 else float("nan")
     if identifiable:
         a, b, c = res.x
         eta = a * scale_g / scale_s
@@ -169,7 +179,7 @@ def fit_pair(g, products):
             eta=float(eta), eta_err=float(np.sqrt(cov[0, 0]) * scale_g / scale_s),
             alpha=float(alpha), alpha_err=alpha_err, g_avg=float(g_avg),
             g_avg_err=float(np.sqrt(cov[2, 2]) * scale_g), r2=r2,
-            identifiable=True, fixed_points=fixed,
+            identifiable=True, fixed_points=fixed, dof=int(dof),
         )
     b, xs = res.x
     nan = float("nan")
@@ -177,6 +187,7 @@ def fit_pair(g, products):
         pair=(), rate=float(b), rate_err=float(np.sqrt(cov[0, 0])), eta=nan,
         eta_err=nan, alpha=nan, alpha_err=nan, g_avg=nan, g_avg_err=nan, r2=r2,
         identifiable=False, fixed_points={float(values[0]): float(g[0] + xs * scale_g)},
+        dof=int(dof),
     )
 
 
@@ -255,8 +266,13 @@ class LearningFit:
         return eta, alpha, g_avg
 
     def min_r2(self):
-        """The smallest R^2 over the pairs."""
-        return float(np.nanmin([p.r2 for p in self.pairs]))
+        """The smallest R^2 over the pairs; NaN if a pair's fit is not a test.
+
+        A fit with no more pulses than parameters (``PairFit.dof <= 0``) has
+        no R^2, and then neither has the history.
+        """
+        r2 = [p.r2 for p in self.pairs]
+        return float("nan") if np.isnan(r2).any() else float(min(r2))
 
 
 def fit_learning_law(g_hist, products) -> LearningFit:
@@ -303,6 +319,14 @@ def fit_learning_law(g_hist, products) -> LearningFit:
                 f = fit_pair(g_hist[:, i, j], products[:, i, j])
             f.pair = (i, j)
             fits.append(f)
+    short = [f for f in fits if f.dof <= 0]
+    if short:
+        warnings.warn(
+            f"eq. (1) fitted to {t1 - 1} pulses: {len(short)} of {len(fits)} pairs "
+            f"have no more pulses than parameters ({3 if short[0].identifiable else 2}"
+            f"), so the fit passes through every point whatever the law; their R^2 "
+            f"and uncertainties are NaN. Train more pulses per pattern to test "
+            f"eq. (1).", FitWarning, stacklevel=2)
     ident = [f for f in fits if f.identifiable and np.isfinite(f.eta_err)
              and f.eta_err > 0]
     if ident:

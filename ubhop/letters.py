@@ -145,7 +145,9 @@ def letters(names) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``names`` is empty or holds an unknown letter.
+        If ``names`` is empty, holds an unknown letter, or holds a letter
+        twice (a stored set with a repeated pattern is degenerate: recalling
+        it tells nothing).
 
     Examples
     --------
@@ -156,6 +158,10 @@ def letters(names) -> np.ndarray:
     names = list(names)
     if not names:
         raise ValueError("Give at least one letter, e.g. letters('ABC').")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"The letters must be distinct; {repeated} appear more than "
+                         f"once in {''.join(map(str, names))!r}.")
     return np.stack([letter(n).reshape(-1) for n in names])
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from .validation import check_int, check_number
+
 
 def _check_positive(owner, **values):
     for name, value in values.items():
-        if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-            raise ValueError(
-                f"{owner}.{name} must be a finite number > 0, got {value!r}."
-            )
+        check_number(value, f"{owner}.{name}", low=0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,10 +51,7 @@ class Permalloy:
     def __post_init__(self):
         _check_positive("Permalloy", Ms=self.Ms, A=self.A, alpha=self.alpha,
                         rho_perp=self.rho_perp)
-        if not (math.isfinite(self.amr_ratio) and self.amr_ratio > -1):
-            raise ValueError(
-                f"Permalloy.amr_ratio must be finite and > -1, got {self.amr_ratio!r}."
-            )
+        check_number(self.amr_ratio, "Permalloy.amr_ratio", low=-1)
 
     @property
     def rho_par(self) -> float:
@@ -134,19 +130,13 @@ class Disorder:
 
     def __post_init__(self):
         _check_positive("Disorder", grain_size=self.grain_size)
-        if not (math.isfinite(self.K) and self.K >= 0):
-            raise ValueError(f"Disorder.K must be finite and >= 0, got {self.K!r}.")
-        if not (0 <= self.K_spread <= 1):
-            raise ValueError(
-                f"Disorder.K_spread must lie in [0, 1], got {self.K_spread!r}."
-            )
+        check_number(self.K, "Disorder.K", low=0, low_inclusive=True, unit="J/m^3")
+        check_number(self.K_spread, "Disorder.K_spread", low=0, low_inclusive=True,
+                     high=1)
         if self.axes not in ("inplane", "3d"):
             raise ValueError(
                 f"Disorder.axes must be 'inplane' or '3d', got {self.axes!r}."
             )
-        if not isinstance(self.seed, int):
-            raise ValueError(f"Disorder.seed must be an int, got {self.seed!r}.")
-        if not (isinstance(self.boundary_exchange, int | float)
-                and 0 < self.boundary_exchange <= 1):
-            raise ValueError(f"Disorder.boundary_exchange must lie in (0, 1] (a "
-                             f"fraction of A), got {self.boundary_exchange!r}.")
+        check_int(self.seed, "Disorder.seed", minimum=0)
+        check_number(self.boundary_exchange, "Disorder.boundary_exchange (a fraction "
+                     "of A)", low=0, high=1)

@@ -57,14 +57,24 @@ def format_training_summary(summary: dict, names=None) -> str:
         Node names; default ``node_names(N)``.
     """
     g_first = np.asarray(summary["G_first_S"])
-    names = list(names) if names is not None else node_names(len(g_first))
+    if names is None:
+        names = summary.get("node_names") or node_names(len(g_first))
+    names = list(names)
     lines = [format_matrix(g_first, "G before training", names),
              format_matrix(summary["G_last_S"], "G after training", names)]
     eta = summary["eta_S_per_V2"]
+    min_r2 = summary["min_r2"]
+    r2_text = (f"{min_r2:.3f}" if min_r2 is not None and np.isfinite(min_r2)
+               else "n/a (a pair has no more pulses than parameters)")
     lines.append(f"eq. (1) fit: eta = {eta:.4g} +- {summary['eta_err']:.2g} S/V^2 "
-                 f"per pulse; min R^2 over pairs = {summary['min_r2']:.3f}")
+                 f"per pulse; min R^2 over pairs = {r2_text}")
     for p in summary["pairs"]:
         i, j = p["pair"]
+        if p.get("dof", 1) <= 0:
+            lines.append(f"  G{names[i]}{names[j]}: not a test of eq. (1): "
+                         f"{p['dof']} degrees of freedom (the fit passes through "
+                         f"every point)")
+            continue
         alpha = (f"alpha = {p['alpha_V2_per_S']:.4g} +- {p['alpha_err']:.2g} V^2/S"
                  if p["identifiable"] else "alpha not identifiable (one sign)")
         lines.append(f"  G{names[i]}{names[j]}: rate 2 eta alpha = {p['rate']:.3f} "

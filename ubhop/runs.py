@@ -129,9 +129,28 @@ def write_history(path: str | os.PathLike, ds: xr.Dataset) -> None:
 
 
 def read_history(path: str | os.PathLike) -> xr.Dataset:
-    """Read the history Dataset fully into memory (the file is closed after)."""
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
-        return ds.load()
+    """Read the history Dataset fully into memory (the file is closed after).
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is not a readable netCDF history (truncated or corrupt);
+        the message says what to do.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No history file {path}.")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"{path} is not a readable history (truncated or corrupt: "
+            f"{type(exc).__name__}). ubhop writes histories atomically, so this "
+            f"file was changed by something else; restore it, or delete the run "
+            f"directory and run again.") from None
 
 
 def versions() -> dict:
@@ -151,12 +170,33 @@ def texture_path(run_dir, step: int) -> Path:
     return Path(run_dir) / "textures" / f"m_{step:05d}.ovf"
 
 
-def new_history(nodes: int, g0: np.ndarray, attrs: dict) -> xr.Dataset:
-    """A history holding step 0 (before training)."""
+def new_history(nodes: int, g0: np.ndarray, attrs: dict,
+                names=None) -> xr.Dataset:
+    """A history holding step 0 (before training).
+
+    Parameters
+    ----------
+    nodes : int
+        Number of nodes ``N``.
+    g0 : numpy.ndarray
+        ``(N, N)`` conductances of the relaxed start (S).
+    attrs : dict
+        Global attributes (a ``title`` is added if missing).
+    names : sequence of str, optional
+        Node names (``N E S W`` of ``Device.square4``); default the indices.
+        They label the ``node``, ``i`` and ``j`` coordinates
+        (``node_name``, ``i_name``, ``j_name``).
+    """
+    names = [str(k) for k in range(nodes)] if names is None else list(names)
+    if len(names) != nodes:
+        raise ValueError(f"{len(names)} node names for {nodes} nodes.")
+    attrs = {"title": "ubhop training history", "Conventions": "CF-1.8", **attrs}
     ds = xr.Dataset(
         {
             "G": (("step", "i", "j"), g0[None].astype(float),
-                  {"units": "S", "long_name": "conductance matrix"}),
+                  {"units": "S", "long_name": "conductance matrix after relaxation",
+                   "description": "G_ij = -K_ij: current into pad i per volt on pad "
+                                  "j, all other pads grounded (AMR of the Py)"}),
             "pattern": (("step", "node"), np.zeros((1, nodes), dtype=int),
                         {"long_name": "training pattern of the pulse (0: none)"}),
             "voltage": (("step", "node"), np.zeros((1, nodes)),
@@ -164,8 +204,12 @@ def new_history(nodes: int, g0: np.ndarray, attrs: dict) -> xr.Dataset:
             "segment": (("step",), np.array([-1]),
                         {"long_name": "schedule segment of the pulse (-1: none)"}),
         },
-        coords={"step": [0], "i": np.arange(nodes), "j": np.arange(nodes),
-                "node": np.arange(nodes)},
+        coords={"step": ("step", [0], {"long_name": "pulse number (0: the relaxed "
+                                                    "start)"}),
+                "i": np.arange(nodes), "j": np.arange(nodes),
+                "node": np.arange(nodes),
+                "node_name": ("node", names), "i_name": ("i", names),
+                "j_name": ("j", names)},
         attrs=attrs,
     )
     return ds
@@ -183,8 +227,10 @@ def append_step(ds: xr.Dataset, g, pattern, voltage, segment) -> xr.Dataset:
         },
         coords={"step": [step], "i": ds.i, "j": ds.j, "node": ds.node},
     )
+    new = new.assign_coords({k: ds[k] for k in ("node_name", "i_name", "j_name")
+                             if k in ds.coords})
     out = xr.concat([ds, new], dim="step", data_vars="all", coords="minimal",
                     compat="override", combine_attrs="override")
-    for name in ds.data_vars:
+    for name in (*ds.data_vars, "step"):
         out[name].attrs = ds[name].attrs
     return out

@@ -129,13 +129,11 @@ class Relax:
             raise ValueError(
                 f"Relax.method must be 'minimise' or 'time', got {self.method!r}."
             )
-        if not (math.isfinite(self.duration) and self.duration > 0):
-            raise ValueError(
-                f"Relax.duration must be a finite time > 0 s, got {self.duration!r}."
-            )
-        if self.alpha is not None and not (math.isfinite(self.alpha)
-                                           and self.alpha > 0):
-            raise ValueError(f"Relax.alpha must be > 0, got {self.alpha!r}.")
+        from .validation import check_number
+
+        check_number(self.duration, "Relax.duration", low=0, high=1e-6, unit="s")
+        if self.alpha is not None:
+            check_number(self.alpha, "Relax.alpha", low=0, high=10)
 
 
 def check_schedule(dev, stages):

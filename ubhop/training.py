@@ -27,6 +27,7 @@ from .device import Device
 from .oersted import oersted_field, voltages_for_peak_field
 from .patterns import as_pattern, pattern_string, training_voltages
 from .schedule import Pulse, Relax
+from .validation import build, check_int, check_keys, check_number, require_keys
 
 if TYPE_CHECKING:
     import os
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
 
     from .engines.base import Engine
 
+# physical limits of the training inputs (a value outside is refused)
+MAX_PEAK_FIELD = 1.0  # T: on-chip Oersted pulses are mT
+MAX_V0 = 100.0  # V
+MAX_PULSE_DURATION = 1e-6  # s
+MAX_TEMPERATURE = 850.0  # K: about the Curie temperature of Py
 STARTS = ("demagnetised", "vortex", "uniform_x", "uniform_y", "uniform_diag")
 
 
@@ -48,10 +54,7 @@ class Segment:
 
     def __post_init__(self):
         object.__setattr__(self, "pattern", pattern_string(self.pattern))
-        if not (isinstance(self.pulses, int) and self.pulses >= 1):
-            raise ValueError(
-                f"Segment.pulses must be an int >= 1, got {self.pulses!r}."
-            )
+        check_int(self.pulses, f"pulses of pattern {self.pattern!r}", minimum=1)
 
 
 @dataclasses.dataclass
@@ -128,30 +131,37 @@ class TrainingConfig:
             training_voltages(s.pattern, 1.0, n)  # length, values, not uniform
         if (self.peak_field is None) == (self.v0 is None):
             raise ValueError("Give exactly one of peak_field (T) and v0 (V).")
-        amp = self.peak_field if self.v0 is None else self.v0
-        if not (isinstance(amp, int | float) and math.isfinite(amp) and amp > 0):
-            which = "peak_field" if self.v0 is None else "v0"
-            raise ValueError(f"{which} must be > 0, got {amp!r}.")
-        if not (isinstance(self.pulse_duration, int | float)
-                and math.isfinite(self.pulse_duration) and self.pulse_duration > 0):
-            raise ValueError(
-                f"pulse_duration must be > 0 s, got {self.pulse_duration!r}."
-            )
+        if self.v0 is None:
+            # on-chip Oersted pulses are mT; 50 would be 50 T, not 50 mT
+            check_number(self.peak_field, "peak_field", low=0, high=MAX_PEAK_FIELD,
+                         unit="T")
+        else:
+            check_number(self.v0, "v0", low=0, high=MAX_V0, unit="V")
+        check_number(self.pulse_duration, "pulse_duration", low=0,
+                     high=MAX_PULSE_DURATION, unit="s")
+        check_number(self.rise, "rise", low=0, low_inclusive=True, unit="s")
+        check_int(self.seed, "seed", minimum=0, maximum=2**31 - 1)
+        from .engines import engine_names
+
+        if self.engine not in engine_names(auto=True):
+            raise ValueError(f"engine must be one of {engine_names(auto=True)}, got "
+                             f"{self.engine!r}.")
+        if not isinstance(self.relax, Relax):
+            raise ValueError(f"relax must be a Relax, got {self.relax!r}.")
         Pulse(df.Field(self.device.mesh, nvdim=3, value=(0, 0, 0)),
               self.pulse_duration, self.rise)  # checks rise against duration
-        if self.start not in STARTS and not Path(self.start).suffix == ".ovf":
+        if not isinstance(self.start, str) or (
+                self.start not in STARTS and not Path(self.start).suffix == ".ovf"):
             raise ValueError(
                 f"start must be one of {STARTS} or the path of an .ovf file, got "
                 f"{self.start!r}."
             )
-        if not (isinstance(self.temperature, int | float)
-                and math.isfinite(self.temperature) and self.temperature >= 0):
-            raise ValueError(f"temperature must be a finite value >= 0 K, got "
-                             f"{self.temperature!r}.")
-        for name in ("cycles", "chunk", "au_layers"):
-            v = getattr(self, name)
-            if not (isinstance(v, int) and v >= 1):
-                raise ValueError(f"{name} must be an int >= 1, got {v!r}.")
+        # the micromagnetic model holds below the Curie temperature of Py
+        check_number(self.temperature, "temperature", low=0, low_inclusive=True,
+                     high=MAX_TEMPERATURE, high_inclusive=False, unit="K")
+        for name in ("cycles", "chunk"):
+            check_int(getattr(self, name), name, minimum=1)
+        check_int(self.au_layers, "au_layers", minimum=1, maximum=32)
 
     @property
     def steps(self) -> list[tuple[int, str]]:
@@ -199,17 +209,24 @@ class TrainingConfig:
         """A configuration from ``to_dict``'s layout, checked."""
         if "device" not in data or "training" not in data:
             raise ValueError("A training configuration needs [device] and [training].")
-        t = dict(data["training"])
-        t["schedule"] = [Segment(s["pattern"], int(s["pulses"]))
-                         for s in t.get("schedule", [])]
-        t["relax"] = Relax(**t.get("relax", {}))
         fields = {f.name for f in dataclasses.fields(cls)} - {"device"}
-        unknown = set(t) - fields
-        if unknown:
-            raise ValueError(
-                f"Unknown training keys {sorted(unknown)}; allowed: {sorted(fields)}."
-            )
-        return cls(device=Device.from_dict(data["device"]), **t)
+        t = dict(check_keys(data["training"], fields, "training"))
+        require_keys(t, ("schedule",), "training")
+        if not isinstance(t["schedule"], list):
+            raise ValueError(f"training.schedule must be a list of tables with "
+                             f"pattern and pulses, got {t['schedule']!r}.")
+        segments = []
+        for k, s in enumerate(t["schedule"]):
+            check_keys(s, ("pattern", "pulses"), f"training.schedule[{k}]")
+            require_keys(s, ("pattern", "pulses"), f"training.schedule[{k}]")
+            segments.append(Segment(s["pattern"], s["pulses"]))
+        t["schedule"] = segments
+        t["relax"] = build(Relax, t.get("relax", {}), "training.relax")
+        device = Device.from_dict(data["device"])
+        try:
+            return cls(device=device, **t)
+        except TypeError as exc:
+            raise ValueError(f"[training]: {exc}") from None
 
     def to_toml(self) -> str:
         """The configuration as TOML text."""
@@ -286,6 +303,12 @@ def train(config: TrainingConfig, run_dir: str | os.PathLike,
         ``segment``; step 0 is the relaxed start.
     """
     run_dir = Path(run_dir)
+    if not isinstance(config, TrainingConfig):
+        raise ValueError(f"train needs a TrainingConfig, got {type(config).__name__}.")
+    if (not (run_dir / "history.nc").exists() and config.start not in STARTS
+            and not Path(config.start).is_file()):
+        raise ValueError(f"start: no such OVF file {config.start!r} (nothing was "
+                         f"written to {run_dir}).")
     with runs.run_lock(run_dir):
         return _train(config, run_dir, engine, progress, callback)
 
@@ -329,9 +352,14 @@ def _train(config, run_dir, engine, progress, callback):
             prov["engine_calls"].append({"what": "start", **engine.provenance})
         runs.write_field(runs.texture_path(run_dir, 0), m)
         g0 = conductance_matrix(dev, m)
-        hist = runs.new_history(dev.n_nodes, g0, attrs={"ubhop_run": 1})
+        hist = runs.new_history(
+            dev.n_nodes, g0, names=dev.node_names,
+            attrs={"ubhop_run": 1, "ubhop_version": runs.versions().get("ubhop", ""),
+                   "engine": engine.name, "source": "ubhop.train"})
         hist["G_pulse"] = (("step", "i", "j"), np.full_like(hist.G.values, np.nan),
-                           {"units": "S", "long_name": "G right after the pulse"})
+                           {"units": "S", "long_name": "G right after the pulse",
+                            "description": "NaN at step 0: no pulse before the "
+                                           "relaxed start"})
         runs.write_json(prov_path, prov)
         runs.write_history(hist_path, hist)
         done = 0
