@@ -52,7 +52,9 @@ def test_similarity_definition():
     x = letters("HI")
     assert similarity(x) == pytest.approx(abs(x[0] @ x[1]) / 35)
     # a set with itself duplicated: every pair is a pattern with itself
-    assert similarity(letters("OO")) == 1.0
+    assert similarity(np.vstack([letters("O")] * 2)) == 1.0
+    with pytest.raises(ValueError, match="must be distinct"):
+        letters("OO")
     assert similarity(np.vstack([x[0], -x[0]])) == 1.0   # a flip is the same memory
     # the mean over pairs of the pairwise values
     s = letters("ABCD")
