@@ -27,6 +27,7 @@ profile helper can be tested without torch.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -285,7 +286,6 @@ def watch_driver(workdir, parent=None):
 
     signal.signal(signal.SIGTERM, on_term)
     if sys.platform.startswith("linux"):
-        import contextlib
         import ctypes
 
         with contextlib.suppress(OSError, AttributeError):
@@ -320,6 +320,8 @@ def main(workdir):
     import torch
 
     torch.set_num_threads(int(cfg["n_threads"]))
+    with contextlib.suppress(RuntimeError):  # set once per process, before work
+        torch.set_num_interop_threads(1)
     device, cuda_id = _select_device(torch, cfg["device"])
     os.environ["CUDA_DEVICE"] = cuda_id
     mnp = _import_magnumnp()

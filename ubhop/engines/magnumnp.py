@@ -113,6 +113,11 @@ class MagnumNPEngine(Engine):
         Cap on the damped-LLG fallback of a minimisation (s). Default 10e-9.
     timeout : float, optional
         Wall-clock limit for the whole worker run (s); None for no limit.
+    passive_wait : bool
+        Let the worker's OpenMP threads sleep, not spin, while they wait for
+        work (``OMP_WAIT_POLICY=PASSIVE``). Default True: spinning threads
+        burn the cores that another job on the machine needs, and both slow
+        down several times (``benchmarks/bench_contention.py``).
     compile : bool
         Let magnum.np use ``torch.compile``. Default False: on CPU it made
         one pulse + relax on 50 x 50 cells 25 times slower (300 s instead of
@@ -134,7 +139,8 @@ class MagnumNPEngine(Engine):
     def __init__(self, n_threads: int | None = None, device: str = "auto",
                  min_torque: float = 0.1, tolerance: float = 1e-5,
                  max_iter: int = 20000, max_relax_time: float = 10e-9,
-                 timeout: float | None = None, compile: bool = False):
+                 timeout: float | None = None, compile: bool = False,
+                 passive_wait: bool = True):
         super().__init__()
         if not magnumnp_available():
             raise RuntimeError(
@@ -168,6 +174,7 @@ class MagnumNPEngine(Engine):
         self.max_relax_time = float(max_relax_time)
         self.timeout = None if timeout is None else float(timeout)
         self.compile = bool(compile)
+        self.passive_wait = bool(passive_wait)
 
     def __repr__(self):
         return (f"MagnumNPEngine(n_threads={self.n_threads}, device={self.device!r}, "
@@ -181,7 +188,8 @@ class MagnumNPEngine(Engine):
             "n_threads": self.n_threads, "device": self.device,
             "min_torque": self.min_torque, "tolerance": self.tolerance,
             "max_iter": self.max_iter, "max_relax_time": self.max_relax_time,
-            "compile": self.compile, "stages": [], "terms": [],
+            "compile": self.compile,
+            "passive_wait": self.passive_wait, "stages": [], "terms": [],
         }
         data = {"m0": np.asarray(m, dtype=np.float64)}
         cfg["terms"] = energy.translate(energy.energy_terms(dev),
@@ -211,6 +219,9 @@ class MagnumNPEngine(Engine):
             env = dict(os.environ)
             for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
                 env[var] = str(self.n_threads)
+            if self.passive_wait:
+                # idle OpenMP threads sleep instead of spinning (GNU and Intel)
+                env.update(OMP_WAIT_POLICY="PASSIVE", KMP_BLOCKTIME="0")
             out_path, err_path = (os.path.join(work, f) for f in ("stdout", "stderr"))
             bar = tqdm(total=len(stages), disable=not progress, desc="magnum.np",
                        unit="stage")
@@ -296,6 +307,7 @@ class MagnumNPEngine(Engine):
             "dtype": meta["dtype"],
             "threads": meta["threads"],
             "compile": self.compile,
+            "passive_wait": self.passive_wait,
             "min_torque_A_per_m": self.min_torque,
             "tolerance": self.tolerance,
             "stages": meta["stages"],
