@@ -347,8 +347,10 @@ def _train(config, run_dir, engine, progress, callback):
         if Path(config.start).suffix == ".ovf":
             m = m_start
         else:
+            # the start's relaxation can take minutes: its own bar
             (m,) = engine.run(dev, m_start, [relax if relax.method == "minimise"
-                                             else Relax()])
+                                             else Relax()],
+                              progress=None if progress else False)
             prov["engine_calls"].append({"what": "start", **engine.provenance})
         runs.write_field(runs.texture_path(run_dir, 0), m)
         g0 = conductance_matrix(dev, m)
@@ -382,7 +384,7 @@ def _train(config, run_dir, engine, progress, callback):
                                  seed=thermal_seed(config.seed, done + k + 1)),
                            relax]
             t0 = time.perf_counter()
-            ms = engine.run(dev, m, stages)
+            ms = engine.run(dev, m, stages, progress=None if progress else False)
             prov["engine_calls"].append({"what": f"steps {done + 1}-{done + len(todo)}",
                                          "wall_s": time.perf_counter() - t0,
                                          **engine.provenance})

@@ -11,8 +11,10 @@ shadow the real package). The worker reads ``WORKDIR/input.json`` and
 ``WORKDIR/input.npz``, runs the stages, and writes ``WORKDIR/output.npz`` (one
 unit magnetisation ``m{k}`` of shape ``(nx, ny, nz, 3)`` per stage) and
 ``WORKDIR/output.json`` (versions, device, per-stage times, energies, torques).
-After each stage it prints ``stage k done`` on stdout. Failures go to stderr
-with a nonzero exit status.
+During a stage it prints ``progress k F TEXT`` (F the fraction of the
+stage's simulated time done, or -1 for a minimisation, whose TEXT counts its
+iterations) at most twice a second; after each stage ``stage k done``.
+Failures go to stderr with a nonzero exit status.
 
 The worker ends with its driver: the driver holds the worker's stdin open for
 the whole run, and a watchdog thread that reads it sees end-of-file when the
@@ -112,8 +114,41 @@ def _import_magnumnp():
     return magnumnp
 
 
+class _Probe:
+    """A zero field term that reports the solver's progress.
+
+    The LLG solver and the minimiser evaluate every term at each step; this one
+    adds exactly zero to the field and energy (so results are unchanged to
+    the bit) and prints the progress of the stage.
+    """
+
+    def __init__(self, run, t_end=None):
+        self.run, self.t_end, self.calls = run, t_end, 0
+
+    def h(self, state):
+        self.calls += 1
+        if self.t_end:
+            self.run.report(min(1.0, float(state.t) / self.t_end))
+        else:
+            self.run.report(-1.0, f"minimising, {self.calls} evaluations")
+        return 0.0
+
+    def E(self, state):
+        return 0.0
+
+
 class _Run:
     """State, field terms and stage drivers of one schedule."""
+
+    stage = 0
+    _last = 0.0
+
+    def report(self, fraction, text=""):
+        """Print the stage's progress, at most twice a second."""
+        now = time.perf_counter()
+        if now - self._last >= 0.5:
+            self._last = now
+            print(f"progress {self.stage} {fraction:.4f} {text}".rstrip(), flush=True)
 
     def __init__(self, mnp, torch, cfg, data):
         self.mnp, self.torch, self.cfg = mnp, torch, cfg
@@ -164,7 +199,8 @@ class _Run:
     def _llg(self, terms, alpha, t_end, breakpoints=()):
         state = self.state
         state.material["alpha"] = float(alpha)
-        llg = self.mnp.LLGSolver(terms, atol=self.tol, rtol=self.tol)
+        llg = self.mnp.LLGSolver([*terms, _Probe(self, t_end)], atol=self.tol,
+                                 rtol=self.tol)
         state.t = 0.0
         steps0 = state._step
         for tb in sorted({*(b for b in breakpoints if 0 < b < t_end), t_end}):
@@ -217,6 +253,7 @@ class _Run:
             m2 = m + 0.5 * dt * (f1 + f2)
             state.m = m2 / m2.norm(dim=-1, keepdim=True)
             state.t = (k + 1) * dt
+            self.report((k + 1) / n_steps)
         return {"steps": n_steps, "temperature_K": state.T, "timestep_s": dt,
                 "thermal_seed": int(st["seed"])}
 
@@ -235,7 +272,8 @@ class _Run:
         mnp, state, cfg = self.mnp, self.state, self.cfg
         tol = self.min_torque / math.sqrt(3)
         methods = ["bb"]
-        ok = mnp.MinimizerBB(self.terms).minimize(
+        probe = _Probe(self)
+        ok = mnp.MinimizerBB([*self.terms, probe]).minimize(
             state, maxiter=int(cfg["max_iter"]), dm_tol=tol)
         llg_time, steps = 0.0, 0
         if not ok:
@@ -252,12 +290,14 @@ class _Run:
             steps = state._step - steps0
             state.material["alpha"] = float(cfg["alpha"])
             methods.append("bb")
-            ok = mnp.MinimizerBB(self.terms).minimize(
+            ok = mnp.MinimizerBB([*self.terms, probe]).minimize(
                 state, maxiter=int(cfg["max_iter"]), dm_tol=tol)
         torque = self.torque()
+        # the minimiser evaluates the field once per iteration (and once to
+        # start): its iterations, with the fallback's LLG steps beside them
         return {"method": "+".join(methods), "converged": bool(
             ok or torque < self.min_torque), "llg_time_s": llg_time,
-            "steps": steps}
+            "steps": steps, "minimiser_iterations": probe.calls}
 
 
 def _end(workdir, code):
@@ -331,6 +371,7 @@ def main(workdir):
     run = _Run(mnp, torch, cfg, data)
     out, stages = {}, []
     for k, st in enumerate(cfg["stages"]):
+        run.stage = k
         t0 = time.perf_counter()
         e_start = run.energy()
         t1 = time.perf_counter()

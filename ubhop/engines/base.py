@@ -19,6 +19,17 @@ if TYPE_CHECKING:
     from ..schedule import Pulse, Relax
 
 MAX_DEFAULT_THREADS = 8
+PROGRESS_DELAY = 2.0  # s: engine calls shorter than this show no bar
+
+
+def progress_bar(total: int, progress: bool | None, desc: str):
+    """The tqdm bar of an engine call (see ``Engine.run``'s ``progress``)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="stage", disable=progress is False,
+                delay=0 if progress else PROGRESS_DELAY, leave=bool(progress),
+                bar_format="{l_bar}{bar}| {n:.2f}/{total} stages "
+                           "[{elapsed}<{remaining}{postfix}]")
 
 
 def default_threads() -> int:
@@ -55,7 +66,7 @@ class Engine(abc.ABC):
         self.provenance = {}
 
     def run(self, dev: Device, m0: df.Field, stages: Sequence[Pulse | Relax], *,
-            progress: bool = False) -> list[df.Field]:
+            progress: bool | None = None) -> list[df.Field]:
         """Apply ``stages`` in order to ``m0``.
 
         Parameters
@@ -66,8 +77,12 @@ class Engine(abc.ABC):
             Starting magnetisation on ``dev.mesh`` (any nonzero norm).
         stages : sequence of Pulse or Relax
             The schedule.
-        progress : bool
-            Show a progress bar over the stages.
+        progress : bool, optional
+            Show a progress bar over the stages (with the fraction of a
+            stage's simulated time, or a minimisation's iterations, where the
+            engine reports them). Default None: a bar appears only when the
+            call lasts more than ``PROGRESS_DELAY`` seconds, and goes when it
+            ends; False never shows one.
 
         Returns
         -------

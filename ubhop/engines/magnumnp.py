@@ -9,6 +9,7 @@ a temporary directory.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -25,7 +26,7 @@ import numpy as np
 
 from .. import energy
 from ..schedule import Pulse
-from .base import Engine, default_threads
+from .base import Engine, default_threads, progress_bar
 
 _WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "_magnumnp_worker.py")
@@ -208,7 +209,6 @@ class MagnumNPEngine(Engine):
 
     # --------------------------------------------------------------- the run
     def _run(self, dev, m, stages, *, progress=False):
-        from tqdm.auto import tqdm
 
         t_wall = time.perf_counter()
         cfg, data = self._inputs(dev, m, stages)
@@ -223,8 +223,7 @@ class MagnumNPEngine(Engine):
                 # idle OpenMP threads sleep instead of spinning (GNU and Intel)
                 env.update(OMP_WAIT_POLICY="PASSIVE", KMP_BLOCKTIME="0")
             out_path, err_path = (os.path.join(work, f) for f in ("stdout", "stderr"))
-            bar = tqdm(total=len(stages), disable=not progress, desc="magnum.np",
-                       unit="stage")
+            bar = progress_bar(len(stages), progress, "magnum.np")
             env["UBHOP_DRIVER_PID"] = str(os.getpid())
             with open(out_path, "w") as out, open(err_path, "w") as err:
                 # stdin stays open while the worker runs: its watchdog ends the
@@ -278,17 +277,28 @@ class MagnumNPEngine(Engine):
 
     def _wait(self, proc, out_path, bar, t_wall):
         """Wait for the worker, updating the bar; return its rc or 'timeout'."""
-        done = 0
         while True:
             try:
                 rc = proc.wait(timeout=0.2)
             except subprocess.TimeoutExpired:
                 rc = None
             with open(out_path, errors="replace") as fh:
-                n = sum(1 for line in fh if line.startswith("stage "))
-            if n > done:
-                bar.update(n - done)
-                done = n
+                lines = fh.read().splitlines()
+            done = sum(1 for line in lines if line.startswith("stage "))
+            position, text = float(done), ""
+            last = next((ln for ln in reversed(lines)
+                         if ln.startswith(("progress ", "stage "))), "")
+            if last.startswith("progress "):
+                parts = last.split(" ", 3)
+                with contextlib.suppress(ValueError, IndexError):
+                    k, frac = int(parts[1]), float(parts[2])
+                    text = parts[3] if len(parts) > 3 else ""
+                    if k == done and frac >= 0:
+                        position = done + frac
+            if position != bar.n or text:
+                bar.n = position
+                bar.set_postfix_str(text, refresh=False)
+                bar.refresh()
             if rc is not None:
                 return rc
             if self.timeout is not None and time.perf_counter() - t_wall > self.timeout:

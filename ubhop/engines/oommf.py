@@ -47,7 +47,7 @@ from .. import energy
 from ..schedule import Pulse
 from . import oommf_runners as _runners
 from . import oommf_schedule as _schedule
-from .base import Engine, default_threads
+from .base import Engine, default_threads, progress_bar
 from .oommf_schedule import RAMP_TCL
 
 # oommfc drives chdir: one drive at a time per process
@@ -282,7 +282,6 @@ class OOMMFEngine(Engine):
 
     # --------------------------------------------------------------- the run
     def _run(self, dev, m, stages, *, progress=False):
-        from tqdm.auto import tqdm
 
         t_wall = time.perf_counter()
         reason = _schedule.single_process_reason(dev, stages, self.relax_alpha)
@@ -305,8 +304,7 @@ class OOMMFEngine(Engine):
                           and hasattr(os, "getuid") and os.getuid() == 0)
         if docker_as_root:  # the image's non-root user writes here
             os.chmod(work, 0o777)
-        bar = tqdm(total=len(stages), disable=not progress, desc="OOMMF",
-                   unit="stage")
+        bar = progress_bar(len(stages), progress, "OOMMF")
         try:
             if single:
                 arrays, infos = self._run_single(dev, m, stages, terms, work,
