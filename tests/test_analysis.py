@@ -62,3 +62,48 @@ def test_calibrate_refuses_a_history_without_change(tmp_path):
     hist["G"][:] = hist.G.values[0]
     with pytest.raises(ValueError, match="sign of the weight map cannot"):
         calibrate(hist)
+
+
+def test_fig2_draws_the_fitted_law_with_whole_pulse_ticks_pads_and_scale(tmp_path):
+    import discretisedfield as df
+    import matplotlib.pyplot as plt
+
+    from ubhop.figures import fig2, law_curves
+
+    run_dir, g, prods = synthetic_run(tmp_path, -200.0)
+    result = analyse(run_dir)
+    fit = result["fit"]
+    # the law between pulses passes through eq. (1) at every whole pulse
+    s, curve = law_curves(g[0], prods, *fit.parameters(), samples=8)
+    whole = np.isclose(s, np.round(s))
+    traj = fit.theory(g[0], prods)
+    np.testing.assert_allclose(curve[whole][:, 0, 1], traj[:, 0, 1], rtol=1e-12)
+    # and in between it approaches the fixed point geometrically (monotonic)
+    seg = curve[(s > 0) & (s <= 6), 0, 1]
+    assert np.all(np.diff(seg) < 0) or np.all(np.diff(seg) > 0)
+    dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))
+    m = df.Field(dev.mesh, nvdim=3, value=(1, 1, 0), norm=1.0)
+    fig = fig2(result["history"], fit, traj, [(0, m), (12, m)],
+               node_names=dict(enumerate("NESW")), products=prods, pads=dev.pads)
+    ax = fig.axes[0]
+    ticks = ax.get_xticks()
+    assert np.allclose(ticks, np.round(ticks))  # whole pulses only
+    # 6 pairs: data, fitted law between pulses, eq. (1) at whole pulses
+    assert len(ax.lines) >= 3 * 6
+    panels = [a for a in fig.axes[1:] if a.images]
+    assert len(panels) == 2 and all(len(a.patches) == 4 for a in panels)
+    assert any(a.get_ylabel().startswith("in-plane angle") for a in fig.axes)
+    plt.close(fig)
+
+
+def test_history_carries_node_names_units_and_a_title(tmp_path):
+    hist = runs.new_history(4, np.eye(4), attrs={}, names=list("NESW"))
+    assert list(hist.node_name.values) == ["N", "E", "S", "W"]
+    assert hist.attrs["title"] and hist.G.attrs["units"] == "S"
+    hist = runs.append_step(hist, np.eye(4), [1, 1, -1, -1], [1, 1, -1, -1], 0)
+    runs.write_history(tmp_path / "h.nc", hist)
+    back = runs.read_history(tmp_path / "h.nc")
+    assert list(back.i_name.values) == ["N", "E", "S", "W"]
+    assert back.step.attrs["long_name"].startswith("pulse number")
+    assert ubhop.Device.square4().node_names == ["N", "E", "S", "W"]
+    assert ubhop.Device.ring(5).node_names == ["0", "1", "2", "3", "4"]

@@ -217,3 +217,25 @@ def test_thermal_kicks_follow_fluctuation_dissipation(engine, dev100):
 
 def test_thermal_equilibrium_is_equipartition(engine):
     check_thermal_equilibrium_is_equipartition(engine)
+
+
+def test_progress_reports_simulated_time_and_minimiser_work(engine, capsys):
+    """A bar over the stages, advanced by the worker's reports within a stage;
+    the minimiser's work is in the provenance (it once said "steps": 0)."""
+    import discretisedfield as df
+
+    dev = ubhop.Device.square4(size=100e-9, cell=(10e-9, 10e-9, None))
+    m0 = df.Field(dev.mesh, nvdim=3, value=(1, 1, 0), norm=1.0)
+    field = ubhop.oersted_field(dev, [2e-3, 2e-3, -2e-3, -2e-3])
+    m_p, m_r = engine.run(dev, m0, [ubhop.Pulse(field=field, duration=0.1e-9),
+                                    ubhop.Relax()], progress=True)
+    err = capsys.readouterr().err
+    assert "magnum.np" in err and "2.00/2 stages" in err
+    stages = engine.provenance["stages"]
+    assert stages[1]["minimiser_iterations"] > 1
+    assert stages[0]["steps"] > 1
+    # showing the bar changes nothing: the same run without one gives the same m
+    m_p2, m_r2 = engine.run(dev, m0, [ubhop.Pulse(field=field, duration=0.1e-9),
+                                      ubhop.Relax()], progress=False)
+    np.testing.assert_array_equal(m_r.array, m_r2.array)
+    assert capsys.readouterr().err == ""
