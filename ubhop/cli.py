@@ -195,6 +195,17 @@ def _batch(args):
     return 0 if summary["failed"] == 0 else 1
 
 
+def _verdict(args):
+    """``ubhop verdict RUN [RUN ...]``: check histories against eq. (1)."""
+    from .report import format_verdict
+    from .verdict import eq1_verdict
+
+    verdict = eq1_verdict(args.run, min_pulses=args.min_pulses, min_r2=args.min_r2,
+                          max_first=args.max_first, min_corr=args.min_corr)
+    print(format_verdict(verdict))
+    return 0 if verdict["passed"] else 1
+
+
 def _add_reference(parser) -> None:
     from .experiments.associative import REFERENCES
 
@@ -393,6 +404,19 @@ def build_parser() -> argparse.ArgumentParser:
                     help="override the configurations' engine")
     ba.add_argument("--quiet", action="store_true", help="no progress bar")
     ba.set_defaults(func=_batch)
+
+    ve = sub.add_parser(
+        "verdict", help="check run histories against eq. (1), pair by pair: "
+                        "gradual (R^2, first-pulse share), Hebbian direction, one "
+                        "sign; exit status 0 when every check passes")
+    ve.add_argument("run", nargs="+", help="run directories")
+    ve.add_argument("--min-pulses", type=_positive_int, default=8)
+    ve.add_argument("--min-r2", type=_float_in(0.0, 1.0), default=0.95)
+    ve.add_argument("--max-first", type=_rate, default=0.40,
+                    help="largest share of a segment's change in its first pulse")
+    ve.add_argument("--min-corr", type=_rate, default=0.8,
+                    help="smallest |correlation| of the net change with V_iV_j")
+    ve.set_defaults(func=_verdict)
 
     en = sub.add_parser("energy",
                         help="Hopfield energies of all states of a trained run")

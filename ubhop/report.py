@@ -229,3 +229,27 @@ def format_family_summary(summary: dict) -> str:
              f"{summary['seconds']:.0f} s of member time"]
     lines += [f"  failed: {e}" for e in summary["errors"]]
     return "\n".join(lines)
+
+
+def format_verdict(verdict: dict, names=None) -> str:
+    """The eq. (1) checks of ``ubhop.verdict.eq1_verdict``, segment by segment."""
+    lines = []
+    for run, s in verdict["segments"]:
+        n = 1 + max(p["pair"][1] for p in s.pairs)
+        nm = list(names) if names is not None else node_names(n)
+        lines.append(f"{run}: {s.pattern} x {s.pulses} (from step {s.first_step}): "
+                     f"{'PASS' if s.passed else 'FAIL'}")
+        for check, ok in s.checks.items():
+            lines.append(f"  [{'x' if ok else ' '}] {check}")
+        lines.append(f"  first pulse {s.first_share:.0%} of the change; corr "
+                     f"{s.corr:+.2f}")
+        for p in s.pairs:
+            i, j = p["pair"]
+            r2 = f"R^2 {p['r2']:.3f}" if p["moving"] else "does not move"
+            lines.append(f"    G{nm[i]}{nm[j]}: V_iV_j {p['vv']:+d}, change "
+                         f"{100 * p['change']:+.4f} %, {r2}"
+                         f"{'' if p['ok'] else '  <- fails'}")
+    sign = {1: "Hebbian in G", -1: "anti-Hebbian in G", 0: "mixed"}[verdict["sign"]]
+    lines.append(f"one sign for every segment: {'yes' if verdict['one_sign'] else 'no'}"
+                 f" ({sign}); eq. (1): {'PASS' if verdict['passed'] else 'FAIL'}")
+    return "\n".join(lines)
