@@ -440,7 +440,8 @@ def prepare(family: Family, out_dir) -> list[Member]:
 def run_family(family: Family, out_dir, workers: int = 1, scheduler=None,
                engine: str | Engine | None = None, threads: int | None = None,
                progress: bool = True, gather_results: bool = True,
-               on_member: Callable | None = None) -> xr.Dataset | None:
+               on_member: Callable | None = None,
+               raise_failures: bool = False) -> xr.Dataset | None:
     """Run every unfinished member of ``family`` and gather the results.
 
     Parameters
@@ -466,6 +467,9 @@ def run_family(family: Family, out_dir, workers: int = 1, scheduler=None,
         Gather and write ``family.nc`` at the end.
     on_member : callable, optional
         ``on_member(member, result)`` after each member ends.
+    raise_failures : bool
+        After every member has run, raise a ``RuntimeError`` that lists the
+        members of ``family`` that failed (the finished ones are kept).
 
     Returns
     -------
@@ -522,6 +526,12 @@ def run_family(family: Family, out_dir, workers: int = 1, scheduler=None,
             _run_processes(todo, args, finish, workers, engine, threads)
     finally:
         bar.close()
+    if raise_failures:
+        failed = [f"{m.name}: {record[m.name].get('error')}" for m in members
+                  if record.get(m.name, {}).get("status") == "failed"]
+        if failed:
+            raise RuntimeError(f"{len(failed)} of {len(members)} members in {out_dir} "
+                               f"failed (the others are kept): " + "; ".join(failed))
     return gather(out_dir) if gather_results else None
 
 

@@ -190,14 +190,8 @@ def train_patterns(base_config, patterns=None, out_dir="runs/fig3", engine=None,
                     configs=[pattern_config(base_config, name, start, pulses)
                              for name in names],
                     dirname="{pattern}", members_dir=".")
-    failed = []
     run_family(family, out_dir, workers=workers, scheduler=scheduler, engine=engine,
-               progress=progress, gather_results=False,
-               on_member=lambda m, r: failed.append(f"{m.name}: {r['error']}")
-               if r["status"] == "failed" else None)
-    if failed:
-        raise RuntimeError(f"{len(failed)} pattern run(s) in {out_dir} failed: "
-                           + "; ".join(failed))
+               progress=progress, gather_results=False, raise_failures=True)
     return {name: out_dir / name for name in names}
 
 

@@ -246,14 +246,8 @@ def train_ensemble(config: TrainingConfig, out_dir, realisations: int, engine=No
         raise ValueError(f"realisations must be an int >= 1, got {realisations!r}.")
     family = Family(config, realisations=realisations, dirname="r{realisation:04d}",
                     members_dir=".")
-    failed = []
     run_family(family, out_dir, workers=workers, scheduler=scheduler, engine=engine,
-               progress=progress, gather_results=False,
-               on_member=lambda m, r: failed.append(f"{m.name}: {r['error']}")
-               if r["status"] == "failed" else None)
-    if failed:
-        raise RuntimeError(f"{len(failed)} of {realisations} realisations in {out_dir} "
-                           f"failed: " + "; ".join(failed))
+               progress=progress, gather_results=False, raise_failures=True)
     return ensemble_history(out_dir, realisations)
 
 
