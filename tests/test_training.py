@@ -242,8 +242,13 @@ def test_ensemble_command(tmp_path, capsys):
                            str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "2 realisations x 2 pulses at 0 K" in text
+    # two pulses of one pattern: eq. (1)'s rate and fixed point pass through
+    # both points, so the fit is no test, and the command says so
+    assert "note: eq. (1) fitted to 2 pulses" in text
     # deterministic realisations: the mean is each run and its error zero
     assert text.count("+- 0.0000 %") == 6 and "GNE: R^2" in text
     assert (out / "runs" / "r0001" / "history.nc").exists()
-    assert ubhop.cli.main(["ensemble", str(path), "--below", "1.5"]) == 2
-    assert "--below must lie in (0, 1]" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        ubhop.cli.main(["ensemble", str(path), "--below", "1.5"])
+    assert "--below: expected a finite number > 0 and <= 1" in \
+        capsys.readouterr().err

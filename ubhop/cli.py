@@ -73,17 +73,28 @@ def _report(run_dir, result, engine_name, seconds):
           f"figure: {Path(run_dir) / 'figures' / 'fig2.png'}")
 
 
-def _analyse_and_draw(run_dir):
+def _with_notes(fn, *args, **kwargs):
+    """Call ``fn``; print the warnings it gives (too-short fits) as notes."""
     import warnings
 
+    from .learning import FitWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitWarning)
+        out = fn(*args, **kwargs)
+    for w in caught:
+        if issubclass(w.category, FitWarning):
+            print(f"note: {w.message}")
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def _analyse_and_draw(run_dir):
     from .analysis import analyse
     from .figures import save_fig2
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = analyse(run_dir)
-    for w in caught:
-        print(f"note: {w.message}")
+    result = _with_notes(analyse, run_dir)
     save_fig2(run_dir, result)
     return result
 
@@ -148,8 +159,6 @@ def _ensemble(args):
     if args.engine:
         config = dataclasses.replace(config, engine=args.engine)
     out = Path(args.out) if args.out else Path("runs") / f"{Path(args.config).stem}_ens"
-    if args.below is not None and not 0 < args.below <= 1:
-        raise ValueError(f"--below must lie in (0, 1], got {args.below!r}.")
     engine = get_engine(config.engine)
     print(f"engine: {engine.name}")
     if args.below is not None:
@@ -165,10 +174,10 @@ def _ensemble(args):
         config = dataclasses.replace(config, peak_field=peak, v0=None)
     ens = train_ensemble(config, out / "runs", args.realisations, engine=engine,
                          progress=not args.quiet)
-    s = ensemble_summary(ens)
+    s = _with_notes(ensemble_summary, ens)
     print(f"{s['realisations']} realisations x {s['pulses']} pulses at "
           f"{config.temperature:g} K")
-    print(format_ensemble_summary(s, "NESW" if ens.G.shape[-1] == 4 else None))
+    print(format_ensemble_summary(s, config.device.node_names))
     print(f"runs: {out / 'runs'}")
     return 0
 
