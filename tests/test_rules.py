@@ -92,7 +92,7 @@ def test_oja_laws_are_the_projection_rule_on_similar_letters():
     x = letters("EFHP")
     for name in ("oja", "oja-symmetric"):
         w = learn(name, x)
-        # what is left is the start (init^2 = 1e-4) outside the letters' span
+        # what is left is the start (init^2 = 1e-6) outside the letters' span
         assert _rel(w, projection(x)) < 1e-3
         assert np.corrcoef(w.ravel(), projection(x).ravel())[0, 1] > 0.9999
 

@@ -435,7 +435,7 @@ def _oja_check(eta, init):
     return eta, init
 
 
-def oja(patterns, eta: float = 0.1, outputs: int | None = None, init: float = 1e-2,
+def oja(patterns, eta: float = 0.1, outputs: int | None = None, init: float = 1e-3,
         seed: int = 0, pulses: int = 1, tol: float = 1e-9,
         max_cycles: int = 100000, on_max: str = "warn") -> LawResult:
     """Oja's subspace rule; the Hopfield weights are ``W^T W``, zero diagonal.
@@ -517,7 +517,7 @@ def oja_symmetric_step(q, x, e: float, order: str = "exact") -> np.ndarray:
     return out
 
 
-def oja_symmetric(patterns, eta: float = 0.1, init: float = 1e-2,
+def oja_symmetric(patterns, eta: float = 0.1, init: float = 1e-3,
                   order: str = "exact", pulses: int = 1, tol: float = 1e-9,
                   max_cycles: int = 100000, on_max: str = "warn") -> LawResult:
     """Oja's subspace rule in its symmetric form, on ``Q = W^T W`` directly.
