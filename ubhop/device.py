@@ -22,6 +22,10 @@ from .materials import Disorder, Gold, Permalloy
 
 _REL_TOL = 1e-6
 
+#: Where the training current flows: the Au layer (the model's default), the Py
+#: film (pads contacting the Py), or both in parallel (``ubhop.py_current``).
+CURRENT_PATHS = ("au", "py", "both")
+
 
 @dataclasses.dataclass(frozen=True)
 class Pad:
@@ -129,6 +133,12 @@ class Device:
         whole film footprint. Every pad must lie on the mask.
     disorder : Disorder, optional
         Grain disorder (random uniaxial anisotropy per grain). Default None.
+    current_path : str
+        Where the training current flows (``CURRENT_PATHS``): ``"au"`` (the
+        default: the Au layer, as everywhere in the training), ``"py"`` (pads
+        contacting the Py, the current through the film) or ``"both"`` (Au and
+        Py in parallel). ``ubhop.py_current`` computes the node currents and
+        the field for each.
 
     Examples
     --------
@@ -149,6 +159,7 @@ class Device:
         spacer: float = 10e-9,
         au_mask=None,
         disorder: Disorder | None = None,
+        current_path: str = "au",
     ):
         self.size = _as_pair(size, "Device.size")
         if not all(math.isfinite(v) and v > 0 for v in self.size):
@@ -179,6 +190,10 @@ class Device:
         if disorder is not None and not isinstance(disorder, Disorder):
             raise ValueError(f"Device.disorder must be a Disorder, got {disorder!r}.")
         self.disorder = disorder
+        if current_path not in CURRENT_PATHS:
+            raise ValueError(f"Device.current_path must be one of {CURRENT_PATHS}, "
+                             f"got {current_path!r}.")
+        self.current_path = current_path
         self._au_rects = None
         self.au_mask = self._make_mask(au_mask)
         self.pads = tuple(pads)
@@ -510,6 +525,8 @@ class Device:
                                           for col in self.au_mask]}
         if self.disorder is not None:
             out["disorder"] = dataclasses.asdict(self.disorder)
+        if self.current_path != "au":
+            out["current_path"] = self.current_path
         return out
 
     @classmethod
@@ -517,7 +534,7 @@ class Device:
         """Build a device from the dict that ``to_dict`` writes."""
         data = dict(data)
         known = {"size", "thickness", "cell", "spacer", "py", "au", "pads",
-                 "au_mask", "disorder"}
+                 "au_mask", "disorder", "current_path"}
         unknown = set(data) - known
         if unknown:
             raise ValueError(
@@ -542,6 +559,7 @@ class Device:
             spacer=data.get("spacer", 10e-9),
             au_mask=mask,
             disorder=Disorder(**data["disorder"]) if "disorder" in data else None,
+            current_path=data.get("current_path", "au"),
         )
 
     def to_toml(self, path) -> None:
