@@ -90,6 +90,11 @@ def learn_all(x):
     return weights, training
 
 
+def _lean(rows):
+    """Accuracy rows without the per-letter split (unused; a smaller JSON)."""
+    return [{k: v for k, v in r.items() if k != "per_pattern"} for r in rows]
+
+
 def rounded(w, bits=ROUND_BITS):
     """``w`` on a grid of ``2^-bits`` of its largest entry (exact sums in recall)."""
     scale = np.abs(w).max()
@@ -116,7 +121,7 @@ def set_entry(name, s, group, ks, trials, seed):
     tie_rows = summary_rows(accuracy_table(x, tie, ks=ks, trials=trials, seed=seed))
     return {"name": name, "letters": s, "group": group, "similarity": similarity(x),
             "largest_overlap": float(o[np.triu_indices(len(x), 1)].max()),
-            "rows": rows, "training": training, "rounded": tie_rows}
+            "rows": _lean(rows), "training": training, "rounded": tie_rows}
 
 
 def search_protocol(trials, seed, top):
@@ -172,7 +177,7 @@ def run(args):
         rows = accuracy_table(x, weights, ks=ks, trials=args.trials, seed=args.seed)
         protocols.append({"letters": s, "ks": ks, "similarity": similarity(x),
                           "search": [r for r in near if r["letters"] == s],
-                          "rows": rows, "training": training})
+                          "rows": _lean(rows), "training": training})
     sizes = {}
     for r in near:
         sizes[str(len(r["letters"]))] = sizes.get(str(len(r["letters"])), 0) + 1
