@@ -99,3 +99,20 @@ def test_bad_weights():
         ubhop.HopfieldNetwork([[0, 1], [2, 0]])
     with pytest.raises(ValueError, match="square"):
         ubhop.HopfieldNetwork(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("mode", ["async", "sync"])
+def test_an_exact_tie_keeps_the_state_whatever_the_rounding(mode):
+    # h_0 = 0.1 + 0.2 - 0.3, zero in exact arithmetic, 5.6e-17 in floating point
+    w = np.array([[0.0, 0.1, 0.2, -0.3],
+                  [0.1, 0.0, 1.0, 1.0],
+                  [0.2, 1.0, 0.0, 1.0],
+                  [-0.3, 1.0, 1.0, 0.0]])
+    s = np.array([-1, 1, 1, 1])
+    assert s[1:] @ w[0, 1:] != 0.0
+    net = ubhop.HopfieldNetwork(w)
+    # both states have the same energy: recall must not move on a rounding error
+    up = np.array([1, 1, 1, 1])
+    assert net.energy(s) == pytest.approx(net.energy(up))
+    assert net.recall(s, mode=mode).tolist() == [-1, 1, 1, 1]
+    assert net.recall(up, mode=mode).tolist() == [1, 1, 1, 1]

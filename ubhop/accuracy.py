@@ -178,7 +178,7 @@ def recall_outcomes(w, inputs, patterns, seed: int = 0, mode: str = "async"):
 
 
 def standard_rules(patterns, compact: dict | None = None,
-                   names=("outer", "projection")) -> dict:
+                   names=("outer", "projection"), options: dict | None = None) -> dict:
     """Weights of registered rules for ``patterns``, by label.
 
     Parameters
@@ -189,19 +189,32 @@ def standard_rules(patterns, compact: dict | None = None,
         ``{label: (CompactModel, train_kwargs)}``: each model learns the
         patterns with ``CompactModel.learn(patterns, **train_kwargs)``.
     names : sequence of str
-        Rules of ``ubhop.rules.RULES`` to include (with default options).
+        Rules of ``ubhop.rules.RULES`` to include (``ubhop.rules.rule_names()``
+        for all of them).
+    options : dict, optional
+        ``{rule name: {option: value}}``: options of a rule (default: the
+        rule's own defaults).
 
     Returns
     -------
     dict
         ``{rule label: W}``, e.g. ``{"outer product": W, "projection": W,
         **compact}``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown rule name, or options for a rule not in ``names``.
     """
     x = as_patterns(patterns)
+    options = dict(options or {})
+    rules = [get_rule(name) for name in names]
+    unused = set(options) - {r.name for r in rules}
+    if unused:
+        raise ValueError(f"options given for rules not in names: {sorted(unused)}.")
     out = {}
-    for name in names:
-        rule = get_rule(name)
-        out[rule.label] = learn(rule, x)
+    for rule in rules:
+        out[rule.label] = learn(rule, x, **options.get(rule.name, {}))
     for label, (model, kwargs) in (compact or {}).items():
         out[label] = model.learn(x, **kwargs)
     return out

@@ -289,7 +289,8 @@ def _letters(args):
     x = letters(letter_set)
     extra = device_rules(args.device, x) if args.device else None
     rows = letters_accuracy(x, trials=args.trials, k_max=args.k_max, seed=args.seed,
-                            rate=args.rate, cycles=args.cycles, extra=extra)
+                            rate=args.rate, cycles=args.cycles, extra=extra,
+                            names=args.rules)
     print(f"letters {letter_set!r}: N = {x.shape[1]}, P = {x.shape[0]}, "
           f"similarity (mean |overlap|) {similarity(x):.3f}")
     print("accuracy % [Wilson 95 % interval]; success = recall ends exactly on "
@@ -456,6 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="compact model's approach rate per pulse")
     le.add_argument("--cycles", type=_positive_int, default=None,
                     help="training cycles")
+    le.add_argument("--rules", nargs="+", choices=rule_names(), default=None,
+                    metavar="RULE",
+                    help="rules of ubhop.rules to compare, with their defaults "
+                         f"(choices: {', '.join(rule_names())}; default: outer, "
+                         "projection and two compact models)")
     le.add_argument("--json", help="write the table as JSON here")
     le.add_argument("--device", nargs="+", metavar="RUN", default=(),
                     help="trained 35-node runs of these letters: their calibrated "

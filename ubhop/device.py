@@ -23,6 +23,10 @@ from .validation import build, check_int, check_keys, check_number, require_keys
 
 _REL_TOL = 1e-6
 
+#: Where the training current flows: the Au layer (the model's default), the Py
+#: film (pads contacting the Py), or both in parallel (``ubhop.py_current``).
+CURRENT_PATHS = ("au", "py", "both")
+
 
 @dataclasses.dataclass(frozen=True)
 class Pad:
@@ -138,6 +142,12 @@ class Device:
         whole film footprint. Every pad must lie on the mask.
     disorder : Disorder, optional
         Grain disorder (random uniaxial anisotropy per grain). Default None.
+    current_path : str
+        Where the training current flows (``CURRENT_PATHS``): ``"au"`` (the
+        default: the Au layer, as everywhere in the training), ``"py"`` (pads
+        contacting the Py, the current through the film) or ``"both"`` (Au and
+        Py in parallel). ``ubhop.py_current`` computes the node currents and
+        the field for each.
 
     Examples
     --------
@@ -158,6 +168,7 @@ class Device:
         spacer: float = 10e-9,
         au_mask=None,
         disorder: Disorder | None = None,
+        current_path: str = "au",
     ):
         if isinstance(size, str) or not hasattr(size, "__len__") or len(size) != 2:
             raise ValueError(f"Device.size must be a pair (Lx, Ly) in metres, got "
@@ -188,6 +199,10 @@ class Device:
         if disorder is not None and not isinstance(disorder, Disorder):
             raise ValueError(f"Device.disorder must be a Disorder, got {disorder!r}.")
         self.disorder = disorder
+        if current_path not in CURRENT_PATHS:
+            raise ValueError(f"Device.current_path must be one of {CURRENT_PATHS}, "
+                             f"got {current_path!r}.")
+        self.current_path = current_path
         self._au_rects = None
         self.au_mask = self._make_mask(au_mask)
         self.pads = tuple(pads)
@@ -551,13 +566,15 @@ class Device:
                                           for col in self.au_mask]}
         if self.disorder is not None:
             out["disorder"] = dataclasses.asdict(self.disorder)
+        if self.current_path != "au":
+            out["current_path"] = self.current_path
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> Device:
         """Build a device from the dict that ``to_dict`` writes."""
         known = {"size", "thickness", "cell", "spacer", "py", "au", "pads",
-                 "au_mask", "disorder"}
+                 "au_mask", "disorder", "current_path"}
         data = dict(check_keys(data, known, "device"))
         require_keys(data, ("size", "pads"), "device")
         if not isinstance(data["pads"], list):
@@ -582,6 +599,7 @@ class Device:
             au_mask=mask,
             disorder=(build(Disorder, data["disorder"], "device.disorder")
                       if "disorder" in data else None),
+            current_path=data.get("current_path", "au"),
         )
 
     def to_toml(self, path) -> None:

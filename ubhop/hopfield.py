@@ -4,6 +4,13 @@ States are vectors of +1/-1. The energy is ``E(s) = -1/2 s^T W s`` and recall
 updates ``s_i <- sign(sum_j W_ij s_j)`` (a zero local field keeps ``s_i``) until
 a fixed point. With a symmetric ``W`` and zero diagonal, asynchronous updates
 never raise the energy, so recall always ends at a fixed point.
+
+A local field counts as zero when ``|h_i| <= 1e-12 sum_j |W_ij|`` (as in
+``ubhop.accuracy.stable_fraction``): a field that is zero in exact arithmetic
+comes out of the floating-point sum as a rounding error of either sign, and
+would otherwise decide the update. Such exact ties are common for the
+projection rule on letters that share pixels (a pixel equal in every stored
+letter).
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ import itertools
 import numpy as np
 
 from .patterns import as_patterns, check_states
+
+ZERO_FIELD = 1e-12
 
 
 def check_weights(w, rtol: float = 1e-9) -> np.ndarray:
@@ -53,6 +62,8 @@ class HopfieldNetwork:
         np.fill_diagonal(w, 0.0)
         self.w = 0.5 * (w + w.T)
         self.n = w.shape[0]
+        # |h_i| at or below this is a zero field (rounding of an exact tie)
+        self.zero_field = ZERO_FIELD * np.abs(self.w).sum(axis=1)
 
     def energy(self, s):
         """``-1/2 s^T W s`` for one state ``(N,)`` or a batch ``(B, N)``."""
@@ -97,7 +108,8 @@ class HopfieldNetwork:
                 changed = False
                 for i in rng.permutation(self.n):
                     h = x @ self.w[i]
-                    new = np.where(h > 0, 1.0, np.where(h < 0, -1.0, x[:, i]))
+                    tie = self.zero_field[i]
+                    new = np.where(h > tie, 1.0, np.where(h < -tie, -1.0, x[:, i]))
                     if np.any(new != x[:, i]):
                         changed = True
                         x[:, i] = new
@@ -105,7 +117,8 @@ class HopfieldNetwork:
                         path.append(self._energies(x))
             else:
                 h = x @ self.w
-                new = np.where(h > 0, 1.0, np.where(h < 0, -1.0, x))
+                tie = self.zero_field
+                new = np.where(h > tie, 1.0, np.where(h < -tie, -1.0, x))
                 changed = bool(np.any(new != x))
                 x = new
                 if return_path:

@@ -112,9 +112,31 @@ def field_from_sheet(sheet, dev, au_layers=3):
         Gauss-Legendre points across the Au thickness (1: a sheet at the Au
         mid-plane). Default 3.
     """
+    heights, weights = _layer_heights(dev, au_layers)
+    return field_at_heights(sheet, dev, heights, weights)
+
+
+def field_at_heights(sheet, dev, heights, weights):
+    """Field ``(nx, ny, nz, 3)`` (A/m) at the Py layers of a sheet current.
+
+    The sheet's current is spread over source points at given heights above
+    each Py layer's centre, with given weights (the Gauss-Legendre points of
+    a layer's thickness; weights summing to 1 give the average).
+
+    Parameters
+    ----------
+    sheet : numpy.ndarray
+        ``(nx, ny, 2)`` sheet current (A/m) at cell centres.
+    dev : Device
+        The device (cells).
+    heights : tuple of tuple of float
+        Per Py layer, the heights (m) of the source points above that layer's
+        centre (negative: below); none may be zero.
+    weights : tuple of float
+        Weight of each source point.
+    """
     nx, ny, nz = dev.n
     dx, dy = dev.cell[:2]
-    heights, weights = _layer_heights(dev, au_layers)
     kernels = kernel_fft(nx, ny, dx, dy, heights, weights)
     fkx = sfft.rfft2(sheet[..., 0], s=(2 * nx, 2 * ny))
     fky = sfft.rfft2(sheet[..., 1], s=(2 * nx, 2 * ny))

@@ -1,8 +1,14 @@
 """Hopfield and learning rules by name: the one registry.
 
 A rule turns a set of stored patterns into Hopfield weights. The software
-baselines (``outer``, ``projection``) are closed forms; learning laws such as
-eq. (1) (``compact``) are iterated updates over a training schedule. Every
+baselines (``outer``, ``projection``) are closed forms; learning laws are
+iterated updates over a training schedule, each with its own convergence check
+(``ubhop.laws``): eq. (1) with uniform ``alpha`` (``eq1``), eq. (1) with
+``alpha`` set by each pulse's voltage differences (``eq1-voltage``), Oja's
+subspace rule (``oja``, weights ``W^T W``) and its symmetric form on the
+weight matrix itself (``oja-symmetric``); ``compact`` runs a given
+``ubhop.compact.CompactModel`` (e.g. a device's calibration) for a fixed
+number of cycles. Every
 place that offers a choice of rules (the command line, the letters accuracy,
 the logic gates, the notebooks) reads this registry, so a new rule is one call
 to :func:`register_rule`.
@@ -13,8 +19,8 @@ Examples
 >>> w = ubhop.rules.learn("outer", [[1, 1, -1, -1]])
 >>> w.shape
 (4, 4)
->>> sorted(ubhop.rules.RULES)[:3]
-['compact', 'outer', 'projection']
+>>> ubhop.rules.rule_names()
+['outer', 'projection', 'compact', 'eq1', 'eq1-voltage', 'oja', 'oja-symmetric']
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from . import laws
 from .hopfield import outer_product, projection
 from .patterns import as_patterns
 from .registry import Registry
@@ -145,3 +152,27 @@ register_rule(Rule("projection", projection, label="projection",
 register_rule(Rule("compact", _compact, label="compact",
                    description="eq. (1) iterated over the schedule (CompactModel: "
                                "model=, or uniform rate=; pulses=, cycles=)"))
+
+
+def _law(function):
+    def learn_weights(patterns, **options):
+        return function(patterns, **options).w
+
+    learn_weights.__doc__ = f"Weights of ``ubhop.laws.{function.__name__}``."
+    return learn_weights
+
+
+register_rule(Rule("eq1", _law(laws.eq1), label="eq. (1), uniform alpha",
+                   description="eq. (1), G += eta [V_i V_j - 2 alpha (G - G_avg)], "
+                               "cycled to its steady cycle (eta=, alpha=, pulses=)"))
+register_rule(Rule("eq1-voltage", _law(laws.eq1_voltage),
+                   label="eq. (1), alpha by voltage difference",
+                   description="eq. (1) with alpha_ij = alpha |V_i - V_j| / (2 V0) "
+                               "per pulse (floor= for pairs at equal voltage)"))
+register_rule(Rule("oja", _law(laws.oja), label="Oja subspace (W^T W)",
+                   description="Oja's subspace rule W += eta/N (y x^T - y y^T W), "
+                               "y = W x; weights W^T W (eta=, outputs=, seed=)"))
+register_rule(Rule("oja-symmetric", _law(laws.oja_symmetric),
+                   label="Oja subspace, symmetric form",
+                   description="Oja's subspace rule on Q = W^T W itself: the update "
+                               "needs only x and the local fields h = Q x"))

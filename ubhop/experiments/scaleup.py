@@ -244,14 +244,20 @@ def compact_rules(n: int, p: int, rate: float = 0.01, cycles: int | None = None)
 
 def letters_accuracy(patterns, trials: int = 500, k_max: int = 7, seed: int = 0,
                      rate: float = 0.01, cycles: int | None = None,
-                     extra: dict | None = None) -> list:
+                     extra: dict | None = None, names=None) -> list:
     """``accuracy_table`` of the software rules and two compact models.
 
-    ``extra`` adds ``{name: W}`` rules (e.g. a device's weights).
+    ``extra`` adds ``{name: W}`` rules (e.g. a device's weights). ``names``
+    (rules of ``ubhop.rules.RULES``, with their default options) replaces the
+    default set, the outer product, the projection and the two compact models
+    of ``compact_rules``.
     """
     x = as_patterns(patterns)
     if not isinstance(k_max, int | np.integer) or not 1 <= k_max <= x.shape[1]:
         raise ValueError(f"k_max must be an int in [1, {x.shape[1]}], got {k_max!r}.")
-    rules = standard_rules(x, compact_rules(x.shape[1], x.shape[0], rate, cycles))
+    if names is not None:
+        rules = standard_rules(x, names=names)
+    else:
+        rules = standard_rules(x, compact_rules(x.shape[1], x.shape[0], rate, cycles))
     rules.update(extra or {})
     return accuracy_table(x, rules, ks=range(1, k_max + 1), trials=trials, seed=seed)
