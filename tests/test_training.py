@@ -43,11 +43,11 @@ def test_peak_field_sets_the_voltage():
     ({"schedule": [("++-0", 2)]}, "only '\\+' and '-'"),
     ({"schedule": [("++-", 2)]}, "3 values; expected 4"),
     ({"schedule": [("++++", 2)]}, "no current flows"),
-    ({"schedule": [("++--", 0)]}, "pulses must be an int >= 1"),
-    ({"pulse_duration": 0.0}, "pulse_duration must be > 0"),
-    ({"pulse_duration": -1e-9}, "pulse_duration must be > 0"),
-    ({"peak_field": -1e-3}, "peak_field must be > 0"),
-    ({"peak_field": None, "v0": 0.0}, "v0 must be > 0"),
+    ({"schedule": [("++--", 0)]}, "pulses of pattern .* must be an integer >= 1"),
+    ({"pulse_duration": 0.0}, "pulse_duration must be a finite number > 0 s"),
+    ({"pulse_duration": -1e-9}, "pulse_duration must be a finite number > 0 s"),
+    ({"peak_field": -1e-3}, "peak_field must be a finite number > 0 T"),
+    ({"peak_field": None, "v0": 0.0}, "v0 must be a finite number > 0 V"),
     ({"v0": 1e-3}, "exactly one of peak_field"),
     ({"start": "spiral"}, "start must be one of"),
 ])
@@ -114,7 +114,7 @@ def test_resume_after_interruption_equals_uninterrupted(tmp_path):
 def test_temperature_is_checked_stored_and_seeds_each_pulse(tmp_path):
     from ubhop.training import thermal_seed
 
-    with pytest.raises(ValueError, match="temperature must be a finite value >= 0"):
+    with pytest.raises(ValueError, match="temperature must be a finite number >= 0 K"):
         tiny_config(temperature=-5.0)
     cfg = tiny_config(temperature=300.0, seed=7)
     back = TrainingConfig.from_dict(cfg.to_dict())
