@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import load_submission
+from .io import SubmissionError, load_submission
 from .problems import (
     EQ_ALPHA,
     EQ_FIELD,
@@ -527,8 +527,13 @@ def compare(submission, problem: str, reference=None) -> Comparison:
     prob = get_problem(problem)
     ref_dir = reference_dir(prob.name) if reference is None else Path(reference)
     manifest, sub = load_submission(submission, prob.outputs, prob.name, KIT_VERSION)
-    ref_manifest, ref = load_submission(ref_dir, prob.outputs, prob.name,
-                                        KIT_VERSION)
+    try:
+        ref_manifest, ref = load_submission(ref_dir, prob.outputs, prob.name,
+                                            KIT_VERSION)
+    except SubmissionError as exc:
+        raise SubmissionError(f"The reference of {prob.name!r} in {ref_dir} cannot "
+                              f"be read ({exc}); remake it with `ubhop reference "
+                              f"make --problem {prob.name}`.") from None
     rows = ROWS[prob.name](sub, ref)
     return Comparison(prob.name, KIT_VERSION, str(submission),
                       str(manifest.get("solver")), str(ref_manifest.get("solver")),

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -82,6 +83,19 @@ def demag_tensor(x, y, z, dx, dy, dz):
     return np.array([[nxx, nxy, nxz], [nxy, nyy, nyz], [nxz, nyz, nzz]])
 
 
+@functools.lru_cache(maxsize=4)
+def _demag_matrix(n, cell) -> np.ndarray:
+    """The dense ``(3N, 3N)`` demagnetisation matrix of a mesh (``H = -Ms N m``)."""
+    scale = min(cell)
+    idx = np.indices(n).reshape(3, -1).T
+    off = (idx[:, None, :] - idx[None, :, :]) * np.array(cell) / scale
+    t = demag_tensor(off[..., 0], off[..., 1], off[..., 2], cell[0] / scale,
+                     cell[1] / scale, cell[2] / scale)
+    big = t.transpose(2, 0, 3, 1).reshape(3 * len(idx), 3 * len(idx))
+    big.setflags(write=False)
+    return big
+
+
 def film_energy(dev, m, field=(0.0, 0.0, 0.0)) -> float:
     """Energy (J) of a unit texture on a small film: exchange, demag, Zeeman.
 
@@ -111,12 +125,7 @@ def film_energy(dev, m, field=(0.0, 0.0, 0.0)) -> float:
         raise ValueError(f"film_energy builds a dense demag matrix: at most 2000 "
                          f"cells, got {nx * ny * nz}.")
     dx, dy, dz = dev.cell
-    scale = min(dev.cell)
-    idx = np.indices((nx, ny, nz)).reshape(3, -1).T
-    off = (idx[:, None, :] - idx[None, :, :]) * np.array(dev.cell) / scale
-    n = demag_tensor(off[..., 0], off[..., 1], off[..., 2], dx / scale, dy / scale,
-                     dz / scale)
-    big = n.transpose(2, 0, 3, 1).reshape(3 * len(idx), 3 * len(idx))
+    big = _demag_matrix(tuple(dev.n), tuple(dev.cell))
     ms, a = dev.py.Ms, dev.py.A
     h_d = -ms * (big @ m.reshape(-1)).reshape(m.shape)
     h_ex = np.zeros_like(m)
