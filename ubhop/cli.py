@@ -1,6 +1,7 @@
 """The ``ubhop`` command line.
 
-Commands: demo, train, analyse, ensemble, energy, recall, letters, logic. The
+Commands: demo, train, analyse, ensemble, batch, energy, recall, letters, logic,
+compare, reference. The
 command line is the only place that prints; the domain modules return data and
 ``ubhop.report`` turns it into text.
 """
@@ -340,6 +341,70 @@ def _logic(args):
     return 0
 
 
+def _compare(args):
+    """``ubhop compare SUBMISSION --problem NAME``: a submission against a reference.
+
+    Prints the table of ``ubhop.reference.compare``; returns 0 when every
+    quantity passes, 1 when one fails (a submission that cannot be read
+    raises, and ``main`` returns 2).
+    """
+    from .reference import compare
+
+    result = compare(args.submission, args.problem, reference=args.reference)
+    print(result.table())
+    if args.json:
+        from .runs import write_json
+
+        write_json(args.json, result.to_dict())
+    return result.exit_code
+
+
+def _reference(args):
+    """``ubhop reference list|make|write-submission``: the reference problems."""
+    import contextlib
+
+    from .engines import get_engine
+    from .engines.oommf import oommf_available
+    from .reference import problems as rp
+
+    names = [rp.get_problem(args.problem).name] if args.problem else rp.problem_names()
+    if args.action == "list":
+        for name in names:
+            prob = rp.get_problem(name)
+            inputs = sorted(p.name for p in (rp.problem_dir(name) / "inputs").glob("*"))
+            print(f"{name}: {prob.title}\n  specification: {rp.spec_path(name)}\n"
+                  f"  inputs: {', '.join(inputs) or 'none'}\n"
+                  f"  reference: {rp.reference_dir(name)}")
+        return 0
+    make = args.action == "make"
+    if make and args.engine not in (None, "oommf"):
+        raise ValueError("ubhop reference make computes the references with OOMMF; "
+                         "--engine is for write-submission.")
+    if not make and args.out is None:
+        raise ValueError("write-submission needs --out DIR.")
+    engine_name = "oommf" if make else (args.engine or "auto")
+    needs = [n for n in names if rp.get_problem(n).needs_engine]
+    if make and needs and not args.problem and not oommf_available():
+        print(f"no OOMMF runner found: {', '.join(needs)} skipped (their references "
+              f"need OOMMF)")
+        names, needs = [n for n in names if n not in needs], []
+    options = {} if args.threads is None else {"n_threads": args.threads}
+    engine = get_engine(engine_name, **options) if needs else None
+    with contextlib.ExitStack() as stack:
+        if engine is not None and hasattr(engine, "close"):
+            stack.callback(engine.close)
+        for name in names:
+            out = (Path(args.out) / name if args.out and len(names) > 1
+                   else Path(args.out) if args.out else rp.reference_dir(name))
+            print(f"{name}: {'reference' if make else 'submission'} -> {out}",
+                  flush=True)
+            t0 = time.perf_counter()
+            rp.make(name, out, engine=engine, reference=make,
+                    on_step=lambda text: print(f"  {text}", flush=True))
+            print(f"  done in {time.perf_counter() - t0:.0f} s", flush=True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``ubhop`` argument parser.
 
@@ -487,6 +552,32 @@ def build_parser() -> argparse.ArgumentParser:
     lo.add_argument("--trials", type=_positive_int, default=100)
     lo.add_argument("--seed", type=_count, default=0)
     lo.set_defaults(func=_logic)
+
+    cp = sub.add_parser(
+        "compare", help="compare a submission (another solver's answer to a "
+                        "reference problem) with ubhop's reference; exit 0 pass, "
+                        "1 fail, 2 bad submission")
+    cp.add_argument("submission", help="directory with manifest.toml and its files")
+    cp.add_argument("--problem", required=True,
+                    help="the reference problem (ubhop reference list)")
+    cp.add_argument("--reference", help="another reference directory (default: "
+                                        "the one shipped with ubhop)")
+    cp.add_argument("--json", help="also write the comparison as JSON here")
+    cp.set_defaults(func=_compare)
+
+    rf = sub.add_parser(
+        "reference", help="the reference problems: list them, make the references "
+                          "(OOMMF), or write a submission from an engine")
+    rf.add_argument("action", choices=["list", "make", "write-submission"])
+    rf.add_argument("--problem", help="one problem (default: all)")
+    rf.add_argument("--engine", choices=engine_names(auto=True),
+                    help="write-submission: the engine (default auto)")
+    rf.add_argument("--out", help="output directory (make: default the package's "
+                                  "reference directories; several problems go "
+                                  "into DIR/<problem>)")
+    rf.add_argument("--threads", type=_positive_int, default=None,
+                    help="engine threads (default: the engine's)")
+    rf.set_defaults(func=_reference)
 
     return parser
 
