@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import ubhop
+from ubhop.reference.statistics import demag_tensor  # Newell's tensor
 
 MU0 = 4e-7 * math.pi
 
@@ -28,56 +29,6 @@ def unit_field(dev, value):
 # --------------------------------------------------------------------------
 # independent reference model
 # --------------------------------------------------------------------------
-def _ratio(num, den):
-    """num / den with 0 where den == 0 (the terms using it vanish there)."""
-    safe = np.where(den == 0, 1.0, den)
-    return np.where(den == 0, 0.0, num / safe)
-
-
-def _newell_f(x, y, z):
-    x2, y2, z2 = x * x, y * y, z * z
-    r = np.sqrt(x2 + y2 + z2)
-    return (0.5 * y * (z2 - x2) * np.arcsinh(_ratio(y, np.sqrt(x2 + z2)))
-            + 0.5 * z * (y2 - x2) * np.arcsinh(_ratio(z, np.sqrt(x2 + y2)))
-            - x * y * z * np.arctan(_ratio(y * z, x * r))
-            + (2 * x2 - y2 - z2) * r / 6)
-
-
-def _newell_g(x, y, z):
-    x2, y2, z2 = x * x, y * y, z * z
-    r = np.sqrt(x2 + y2 + z2)
-    return (x * y * z * np.arcsinh(_ratio(z, np.sqrt(x2 + y2)))
-            + y / 6 * (3 * z2 - y2) * np.arcsinh(_ratio(x, np.sqrt(y2 + z2)))
-            + x / 6 * (3 * z2 - x2) * np.arcsinh(_ratio(y, np.sqrt(x2 + z2)))
-            - z**3 / 6 * np.arctan(_ratio(x * y, z * r))
-            - z * y2 / 2 * np.arctan(_ratio(x * z, y * r))
-            - z * x2 / 2 * np.arctan(_ratio(y * z, x * r))
-            - x * y * r / 3)
-
-
-def _stencil(func, x, y, z, a, b, c):
-    """Newell's second difference of ``func`` over the cell sizes, / (4 pi V)."""
-    w = {-1: -1.0, 0: 2.0, 1: -1.0}
-    total = 0.0
-    for i in (-1, 0, 1):
-        for j in (-1, 0, 1):
-            for k in (-1, 0, 1):
-                total = total + w[i] * w[j] * w[k] * func(x + i * a, y + j * b,
-                                                          z + k * c)
-    return total / (4 * math.pi * a * b * c)
-
-
-def demag_tensor(x, y, z, dx, dy, dz):
-    """Demag tensor N (3, 3, ...) between cells at offset (x, y, z), H = -N M."""
-    nxx = _stencil(_newell_f, x, y, z, dx, dy, dz)
-    nyy = _stencil(_newell_f, y, z, x, dy, dz, dx)
-    nzz = _stencil(_newell_f, z, x, y, dz, dx, dy)
-    nxy = _stencil(_newell_g, x, y, z, dx, dy, dz)
-    nxz = _stencil(_newell_g, x, z, y, dx, dz, dy)
-    nyz = _stencil(_newell_g, y, z, x, dy, dz, dx)
-    return np.array([[nxx, nxy, nxz], [nxy, nyy, nyz], [nxz, nyz, nzz]])
-
-
 class Reference:
     """Exchange, demag and anisotropy energies and fields of a device, by hand."""
 

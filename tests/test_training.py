@@ -172,7 +172,7 @@ def test_ensemble_input_checks(tmp_path):
 
 
 def test_bisection_brackets_a_switching_field():
-    from ubhop.experiments.ensemble import bisect_threshold, lasting_change
+    from ubhop.thresholds import bisect_threshold, lasting_change
 
     h_c = 7.3e-3  # a film that switches above 7.3 mT
 

@@ -32,7 +32,6 @@ import numpy as np
 
 from ubhop import runs
 from ubhop.engines import get_engine
-from ubhop.experiments.ensemble import lasting_change
 from ubhop.experiments.logic import (
     LEARNABLE,
     gate_patterns,
@@ -43,6 +42,7 @@ from ubhop.experiments.presets import demo_config
 from ubhop.hopfield import outer_product
 from ubhop.patterns import pattern_string
 from ubhop.report import format_truth_table
+from ubhop.thresholds import lasting_change
 from ubhop.training import train
 from ubhop.weights import calibrate
 

@@ -49,10 +49,11 @@ import numpy as np
 
 import ubhop
 from ubhop.accuracy import wilson_interval
-from ubhop.experiments.ensemble import absorption, bisect_threshold, state_chain
+from ubhop.experiments.ensemble import absorption, state_chain
 from ubhop.experiments.presets import demo_config
 from ubhop.report import format_absorption
 from ubhop.schedule import Relax
+from ubhop.thresholds import bisect_threshold
 from ubhop.training import starting_texture
 
 PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
@@ -85,7 +86,7 @@ def one_pulse(ctx, m, scale, temperature, seed):
 def threshold(ctx, lo, hi, steps, switched):
     """The 0 K threshold scale of the first switch, and the switched dG/G.
 
-    Bisected with ``ubhop.experiments.ensemble.bisect_threshold`` on the peak
+    Bisected with ``ubhop.thresholds.bisect_threshold`` on the peak
     field (the 15 mT peak times the scale).
     """
     last = {}

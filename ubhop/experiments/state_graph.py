@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ..patterns import as_pattern, pattern_string
-from .ensemble import lasting_change
+from ..thresholds import lasting_change
 from .logic import INPUTS, LEARNABLE, expected, gate_name, gate_patterns, truth_table
 
 

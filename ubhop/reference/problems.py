@@ -47,6 +47,7 @@ from ..materials import Disorder, Permalloy
 from ..oersted import oersted_field, voltages_for_peak_field
 from ..patterns import training_voltages
 from ..schedule import Pulse, Relax
+from ..thresholds import bisect_threshold, lasting_change
 from .io import Output
 
 KIT_VERSION = "1"
@@ -371,13 +372,6 @@ def unit_pulse_shape() -> df.Field:
     return h / peak
 
 
-def _rel_change(g, g0) -> np.ndarray:
-    off = ~np.eye(len(g0), dtype=bool)
-    out = np.zeros_like(g0)
-    out[off] = (g[off] - g0[off]) / g0[off]
-    return out
-
-
 def _solve_unit(engine, on_step=None):
     t0 = time.perf_counter()
     dev = unit_device()
@@ -389,23 +383,15 @@ def _solve_unit(engine, on_step=None):
         ms = engine.run(dev, m_start, [Pulse(shape * peak, *UNIT_PULSE), Relax()])
         return ms[1]
 
-    probes = []
-
-    def switches(peak):
-        change = float(np.abs(_rel_change(conductance_matrix(dev, pulse(peak)),
-                                          g0)).max())
-        probes.append({"peak_T": peak, "max_rel_change": change})
+    def change(peak):
+        c = lasting_change([g0, conductance_matrix(dev, pulse(peak))])
         if on_step is not None:
-            on_step(f"{peak * 1e3:.4f} mT: max |dG/G| = {change:.3g}")
-        return change > UNIT_SWITCH_TOL
+            on_step(f"{peak * 1e3:.4f} mT: max |dG/G| = {c:.3g}")
+        return c
 
-    lo, hi = UNIT_BRACKET
-    if switches(lo) or not switches(hi):
-        raise RuntimeError(f"The bisection's start [{lo * 1e3:g}, {hi * 1e3:g}] mT "
-                           f"does not bracket the threshold: {probes}.")
-    for _ in range(UNIT_STEPS):
-        mid = 0.5 * (lo + hi)
-        lo, hi = (lo, mid) if switches(mid) else (mid, hi)
+    lo, hi, found = bisect_threshold(change, *UNIT_BRACKET, UNIT_STEPS,
+                                     UNIT_SWITCH_TOL)
+    probes = [{"peak_T": peak, "max_rel_change": c} for peak, c in found]
     m_sw = pulse(UNIT_SWITCH_FIELD)
     g_sw = conductance_matrix(dev, m_sw)
     values = {"threshold": (lo, hi),
