@@ -250,6 +250,11 @@ def test_a_thermal_ensemble_through_a_dask_local_cluster(tmp_path):
         ds = run_family(fam, tmp_path / "ens", scheduler=client, progress=False)
     assert list(ds.realisation.values) == [0, 1, 2]
     assert (ds.status == "done").all()
+    # two one-thread workers on this machine share its cores: each member's
+    # engine gets cores / 2 threads, not all of them
+    record = json.loads((tmp_path / "ens" / "record.json").read_text())
+    cores = len(os.sched_getaffinity(0))
+    assert {r["threads"] for r in record.values()} == {max(1, cores // 2)}
     ens = ensemble_history(tmp_path / "ens", 3)
     np.testing.assert_allclose(ds.G_mean.values, ens.G_mean.values, rtol=1e-12)
     np.testing.assert_allclose(ds.G_sem.values, ens.G_sem.values, rtol=1e-10,

@@ -305,23 +305,52 @@ def _jsonable(v):
 
 
 # ------------------------------------------------------------------ a member
-def member_threads(concurrent: int = 1) -> int:
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def member_threads(concurrent: int = 1, by_host: dict | None = None) -> int:
     """Engine threads for one of ``concurrent`` members running on this machine.
 
-    The CPUs this process may use divided by ``concurrent`` (at least 1); in
-    a Dask worker, ``concurrent`` is the worker's number of task threads.
+    The CPUs this process may use divided by ``concurrent`` (at least 1). In a
+    Dask worker, ``by_host`` (from ``dask_threads``: host -> threads, counting
+    every worker process on the host) decides; without it, the worker's own
+    task threads are the members that run at once.
     """
     try:
         from distributed import get_worker
 
-        concurrent = max(concurrent, get_worker().state.nthreads)
+        worker = get_worker()
     except (ImportError, ValueError, AttributeError):
-        pass
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores // max(1, int(concurrent)))
+        worker = None
+    if worker is not None:
+        from urllib.parse import urlparse
+
+        host = urlparse(worker.address).hostname
+        if by_host and host in by_host:
+            return int(by_host[host])
+        concurrent = max(concurrent, worker.state.nthreads)
+    return max(1, _cores() // max(1, int(concurrent)))
+
+
+def dask_threads(client) -> dict:
+    """Engine threads per member on each host of a Dask cluster.
+
+    A host's cores divided by the task threads of all the worker processes on
+    it, so that a ``LocalCluster`` of two one-thread workers on two cores gives
+    one thread each (each worker alone would think it had both cores).
+    """
+    workers = client.scheduler_info()["workers"]
+    cores = client.run(_cores)
+    tasks, host_cores = {}, {}
+    for address, info in workers.items():
+        host = info["host"]
+        tasks[host] = tasks.get(host, 0) + int(info["nthreads"])
+        host_cores[host] = max(host_cores.get(host, 1), int(cores.get(address, 1)))
+    return {h: max(1, host_cores[h] // max(1, tasks[h])) for h in tasks}
 
 
 @contextlib.contextmanager
@@ -341,7 +370,8 @@ def _thread_env(threads: int):
 
 
 def run_member(config: dict, run_dir: str, engine: str | Engine | None = None,
-               threads: int | None = None, concurrent: int = 1) -> dict:
+               threads: int | None = None, concurrent: int = 1,
+               threads_by_host: dict | None = None) -> dict:
     """Train one member; never raises for the member's own failure.
 
     Parameters
@@ -356,6 +386,9 @@ def run_member(config: dict, run_dir: str, engine: str | Engine | None = None,
         Engine threads; default ``member_threads(concurrent)``.
     concurrent : int
         Members that run at once on this machine.
+    threads_by_host : dict, optional
+        Host -> engine threads, for members on a Dask cluster
+        (``dask_threads``).
 
     Returns
     -------
@@ -372,7 +405,8 @@ def run_member(config: dict, run_dir: str, engine: str | Engine | None = None,
         from .training import train
 
         cfg = TrainingConfig.from_dict(config)
-        n = member_threads(concurrent) if threads is None else int(threads)
+        n = (member_threads(concurrent, threads_by_host) if threads is None
+             else int(threads))
         out["threads"] = n
         with _thread_env(n):
             if engine is None or isinstance(engine, str):
@@ -571,9 +605,11 @@ def _run_dask(todo, args, finish, scheduler, engine, threads):
     own = not isinstance(scheduler, Client)
     client = Client(scheduler) if own else scheduler
     try:
+        by_host = dask_threads(client) if threads is None else None
         futures = {}
         for m in todo:
             fut = client.submit(run_member, *args(m), engine=engine, threads=threads,
+                                threads_by_host=by_host,
                                 key=f"ubhop-member-{m.name}-{os.getpid()}",
                                 pure=False)
             futures[fut] = m
