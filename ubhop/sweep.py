@@ -408,9 +408,12 @@ def run_member(config: dict, run_dir: str, engine: str | Engine | None = None,
         n = (member_threads(concurrent, threads_by_host) if threads is None
              else int(threads))
         out["threads"] = n
+        # the machine's cores to itself: the engine's own default (magnum.np
+        # takes one thread for a small film); else at most its share
+        cap = None if threads is None and n >= _cores() else n
         with _thread_env(n):
             if engine is None or isinstance(engine, str):
-                engine = get_engine(engine or cfg.engine, n_threads=n)
+                engine = get_engine(engine or cfg.engine, n_threads=cap)
             train(cfg, run_dir, engine=engine, progress=False)
         out["status"] = "done"
     except Exception as exc:  # the member fails alone, with its message

@@ -74,6 +74,9 @@ def _worker_terms(data) -> dict:
     }
 
 
+SMALL_FILM_CELLS = 20_000  # below this, one torch thread (see MagnumNPEngine)
+
+
 class MagnumNPEngine(Engine):
     """Pulse and relax with magnum.np (finite differences on PyTorch).
 
@@ -97,8 +100,12 @@ class MagnumNPEngine(Engine):
     Parameters
     ----------
     n_threads : int, optional
-        Torch CPU threads in the worker. Default: the CPUs this process may
-        use, at most 8.
+        Torch CPU threads in the worker. Default: chosen by the film's size,
+        one thread below ``SMALL_FILM_CELLS`` cells (on the CPU a second
+        thread did not speed up 10,000 cells, and two engine jobs of two
+        threads each on two cores ran each other 5 times slower), else the
+        CPUs this process may use, at most 8 (40,000 cells: 1.6 times faster
+        on two threads).
     device : str
         ``"auto"`` (CUDA when torch sees a GPU, else CPU), ``"cpu"``,
         ``"cuda"`` or ``"cuda:N"``. Default ``"auto"``.
@@ -116,9 +123,10 @@ class MagnumNPEngine(Engine):
         Wall-clock limit for the whole worker run (s); None for no limit.
     passive_wait : bool
         Let the worker's OpenMP threads sleep, not spin, while they wait for
-        work (``OMP_WAIT_POLICY=PASSIVE``). Default True: spinning threads
-        burn the cores that another job on the machine needs, and both slow
-        down several times (``benchmarks/bench_contention.py``).
+        work (``OMP_WAIT_POLICY=PASSIVE``). Default False: measured beside
+        another engine job it made a pulse slower, not faster (each of the
+        many short parallel regions then pays a wake-up;
+        ``benchmarks/bench_contention.py``).
     compile : bool
         Let magnum.np use ``torch.compile``. Default False: on CPU it made
         one pulse + relax on 50 x 50 cells 25 times slower (300 s instead of
@@ -141,17 +149,17 @@ class MagnumNPEngine(Engine):
                  min_torque: float = 0.1, tolerance: float = 1e-5,
                  max_iter: int = 20000, max_relax_time: float = 10e-9,
                  timeout: float | None = None, compile: bool = False,
-                 passive_wait: bool = True):
+                 passive_wait: bool = False):
         super().__init__()
         if not magnumnp_available():
             raise RuntimeError(
                 f"The magnum.np engine needs the packages magnumnp and torch, "
                 f"which are not installed: {_INSTALL}"
             )
-        if n_threads is None:
-            n_threads = default_threads()
-        if not (isinstance(n_threads, int | np.integer) and n_threads >= 1):
-            raise ValueError(f"n_threads must be an int >= 1, got {n_threads!r}.")
+        if n_threads is not None and not (isinstance(n_threads, int | np.integer)
+                                          and n_threads >= 1):
+            raise ValueError(f"n_threads must be an int >= 1 or None (by the "
+                             f"film's size), got {n_threads!r}.")
         if not (isinstance(device, str)
                 and re.fullmatch(r"auto|cpu|cuda(:\d+)?", device)):
             raise ValueError(
@@ -167,7 +175,7 @@ class MagnumNPEngine(Engine):
         if timeout is not None and not (isinstance(timeout, int | float)
                                         and timeout > 0):
             raise ValueError(f"timeout must be > 0 s or None, got {timeout!r}.")
-        self.n_threads = int(n_threads)
+        self.n_threads = None if n_threads is None else int(n_threads)
         self.device = device
         self.min_torque = float(min_torque)
         self.tolerance = float(tolerance)
@@ -176,6 +184,12 @@ class MagnumNPEngine(Engine):
         self.timeout = None if timeout is None else float(timeout)
         self.compile = bool(compile)
         self.passive_wait = bool(passive_wait)
+
+    def threads_for(self, dev) -> int:
+        """Torch threads for ``dev``: ``n_threads``, or one for a small film."""
+        if self.n_threads is not None:
+            return self.n_threads
+        return 1 if math.prod(dev.n) < SMALL_FILM_CELLS else default_threads()
 
     def __repr__(self):
         return (f"MagnumNPEngine(n_threads={self.n_threads}, device={self.device!r}, "
@@ -186,7 +200,7 @@ class MagnumNPEngine(Engine):
         cfg = {
             "n": list(dev.n), "cell": list(dev.cell),
             "Ms": dev.py.Ms, "A": dev.py.A, "alpha": dev.py.alpha,
-            "n_threads": self.n_threads, "device": self.device,
+            "n_threads": self.threads_for(dev), "device": self.device,
             "min_torque": self.min_torque, "tolerance": self.tolerance,
             "max_iter": self.max_iter, "max_relax_time": self.max_relax_time,
             "compile": self.compile,
@@ -218,7 +232,7 @@ class MagnumNPEngine(Engine):
             np.savez(os.path.join(work, "input.npz"), **data)
             env = dict(os.environ)
             for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                env[var] = str(self.n_threads)
+                env[var] = str(cfg["n_threads"])
             if self.passive_wait:
                 # idle OpenMP threads sleep instead of spinning (GNU and Intel)
                 env.update(OMP_WAIT_POLICY="PASSIVE", KMP_BLOCKTIME="0")
