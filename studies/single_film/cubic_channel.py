@@ -57,8 +57,8 @@ KB = 1.380649e-23
 FE = {"Ms": 1.71e6, "A": 2.1e-11, "K1": 4.8e4, "alpha": 0.1}
 
 
-def build(args):
-    """The magnum.np state of the row of islands, every island along +x."""
+def build(args, start=(1.0, 0.0, 0.0)):
+    """The magnum.np state of the row of islands, every island along ``start``."""
     os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
     import magnumnp as mnp
     import torch
@@ -86,7 +86,7 @@ def build(args):
         "Kc_axis2": ones3 * torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64),
     }
     m = torch.zeros((nx, ny, 1, 3), dtype=torch.float64, device=state.device)
-    m[..., 0] = 1.0
+    m[...] = torch.tensor(start, dtype=torch.float64)
     state.m = m * mask[..., None]
     terms = [mnp.ExchangeField(), mnp.DemagField(), mnp.CubicAnisotropyField2()]
     slices = [slice(k * per + start, k * per + start + side) for k in range(args.units)]
@@ -157,23 +157,30 @@ def pulse(mnp, torch, state, terms, field, duration, temperature, dt, seed,
     mnp.MinimizerBB(terms).minimize(state, maxiter=20000, dm_tol=10.0)
 
 
-def threshold(args):
-    """0 K bisection of the field across the channel that switches the row."""
-    mnp, torch, state, terms, slices, _ = build(args)
+def threshold(args, across: bool):
+    """0 K bisection of the field that switches the row's first island.
+
+    ``across``: the row starts along x (relaxed) and the field is along y;
+    else it starts along y and the field is along x (the B line's switch).
+    """
+    start, field, to = (((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), "y") if across
+                        else ((0.0, 1.0, 0.0), (1.0, 0.0, 0.0), "x"))
+    mnp, torch, state, terms, slices, _ = build(args, start)
+    mnp.MinimizerBB(terms).minimize(state, maxiter=20000, dm_tol=10.0)
     m0 = state.m.clone()
 
     def change(peak):
         state.m = m0.clone()
-        pulse(mnp, torch, state, terms, (0.0, peak / MU0, 0.0), args.duration, 0.0,
-              args.dt, 0)
+        pulse(mnp, torch, state, terms, tuple(peak / MU0 * v for v in field),
+              args.duration, 0.0, args.dt, 0)
         _, kinds = read_states(state, slices)
-        frac = float(np.mean(kinds == "y"))
-        print(f"  0 K pulse of {peak * 1e3:.3f} mT: {frac:.2f} of the islands switch",
-              flush=True)
+        frac = float(np.mean(kinds == to))
+        print(f"  0 K pulse of {peak * 1e3:.3f} mT along {'yx'[not across]}: "
+              f"{frac:.2f} of the islands switch", flush=True)
         return frac
 
     hk = coherent_field()
-    lo, hi, probes = bisect_threshold(change, 0.5 * hk, 1.5 * hk, args.steps,
+    lo, hi, probes = bisect_threshold(change, 0.3 * hk, 1.5 * hk, args.steps,
                                       0.5 / args.units)
     return lo, hi, probes, hk
 
@@ -202,11 +209,16 @@ def eq1_fit(g, product):
             "net_change": float((g[-1] - g[0]) / g[0])}
 
 
-def thermal_run(args, peak):
-    """Pulses across then along the channel at 300 K; the row after each."""
+def thermal_run(args, peak, peak_along):
+    """Pulses across then along the channel at 300 K; the row after each.
+
+    ``peak`` (T) is the across field's amplitude, ``peak_along`` the along one's.
+    """
     mnp, torch, state, terms, slices, _ = build(args)
+    mnp.MinimizerBB(terms).minimize(state, maxiter=20000, dm_tol=10.0)
     fields = ([(0.0, (-1) ** k * peak / MU0, 0.0) for k in range(args.pulses)]
-              + [((-1) ** k * peak / MU0, 0.0, 0.0) for k in range(args.pulses)])
+              + [((-1) ** k * peak_along / MU0, 0.0, 0.0)
+                 for k in range(args.pulses)])
     means, kinds = read_states(state, slices)
     rec = {"kinds": ["".join(kinds)], "means": [means.tolist()],
            "G": [channel_conductance(kinds, args.amr)], "fields_T": []}
@@ -235,14 +247,19 @@ def report(res) -> str:
         f"K1 {FE['K1']:.3g} J/m^3, A {FE['A']:.3g} J/m; AMR {a['amr']:.3g}.",
         f"Macrospin's quasi-static 90 degree switching field 0.544 K1 / Ms: "
         f"{res['hk_T'] * 1e3:.1f} mT; "
-        f"0 K threshold of the row ({a['duration'] * 1e9:.2g} ns pulses): "
-        f"{res['threshold_T'][0] * 1e3:.2f}-{res['threshold_T'][1] * 1e3:.2f} mT.",
+        f"0 K thresholds of the row ({a['duration'] * 1e9:.2g} ns pulses): across "
+        f"(x -> y) {res['threshold_T'][0] * 1e3:.2f}-{res['threshold_T'][1] * 1e3:.2f} "
+        f"mT, along (y -> x) {res['threshold_along_T'][0] * 1e3:.2f}-"
+        f"{res['threshold_along_T'][1] * 1e3:.2f} mT.",
         f"Barrier at zero field K1 V / 4 = {res['barrier_kT']:.0f} kT at "
         f"{a['temperature']:.0f} K.",
         "",
-        f"At {a['temperature']:.0f} K, {a['below']} of the upper bound "
-        f"({res['peak_T'] * 1e3:.2f} mT), {a['pulses']} pulses across "
-        "(alternating sign), then along (alternating sign):",
+        f"At {a['temperature']:.0f} K: {a['pulses']} pulses across (alternating "
+        f"sign) at {res['peak_T'] * 1e3:.2f} mT ({a['below']} of the across "
+        f"threshold's upper bound), then {a['pulses']} along (alternating sign) at "
+        f"{res['peak_along_T'] * 1e3:.2f} mT ("
+        + ("the across field" if a["same_field"] else
+           f"{a['below']} of the along threshold's upper bound") + "):",
         "",
         "| pulse | field | islands (x or y) | y fraction | G / G_x |",
         "| --- | --- | --- | --- | --- |",
@@ -280,6 +297,9 @@ def main(argv=None) -> int:
     ap.add_argument("--pulses", type=int, default=10, help="pulses per direction")
     ap.add_argument("--temperature", type=float, default=300.0, help="(K)")
     ap.add_argument("--amr", type=float, default=0.02, help="rho_par / rho_perp - 1")
+    ap.add_argument("--same-field", action="store_true",
+                    help="pulse along x at the across field too (not at 'below' of "
+                    "the along threshold)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1, help="torch threads")
     ap.add_argument("--out", type=Path, default=OUT)
@@ -292,12 +312,16 @@ def main(argv=None) -> int:
     if args.units < 1 or args.pitch < args.size or args.pulses < 2:
         ap.error("need --units >= 1, --pitch >= --size and --pulses >= 2")
     t0 = time.perf_counter()
-    print("0 K threshold of the row:", flush=True)
-    lo, hi, probes, hk = threshold(args)
-    peak = args.below * hi
-    print(f"threshold {lo * 1e3:.3f}-{hi * 1e3:.3f} mT; pulses at {peak * 1e3:.3f} mT",
+    print("0 K thresholds of the row, across (x -> y) and along (y -> x):",
           flush=True)
-    th = thermal_run(args, peak)
+    lo, hi, probes, hk = threshold(args, across=True)
+    lo_b, hi_b, probes_b, _ = threshold(args, across=False)
+    peak = args.below * hi
+    peak_along = peak if args.same_field else args.below * hi_b
+    print(f"thresholds {lo * 1e3:.3f}-{hi * 1e3:.3f} mT (across), "
+          f"{lo_b * 1e3:.3f}-{hi_b * 1e3:.3f} mT (along); pulses at "
+          f"{peak * 1e3:.3f} and {peak_along * 1e3:.3f} mT", flush=True)
+    th = thermal_run(args, peak, peak_along)
     g = np.asarray(th["G"])
     n = args.pulses
     segments = {"across (x -> y)": eq1_fit(g[:n + 1], -1),
@@ -306,6 +330,8 @@ def main(argv=None) -> int:
     res = {"args": {k: (str(v) if isinstance(v, Path) else v)
                     for k, v in vars(args).items()},
            "hk_T": hk, "threshold_T": [lo, hi], "probes": probes, "peak_T": peak,
+           "threshold_along_T": [lo_b, hi_b], "probes_along": probes_b,
+           "peak_along_T": peak_along,
            "barrier_kT": FE["K1"] * vol / 4 / (KB * args.temperature),
            "thermal": th, "segments": segments,
            "seconds": time.perf_counter() - t0}

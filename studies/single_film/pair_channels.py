@@ -186,32 +186,44 @@ def minima_check(dev, histories):
     return rows
 
 
-def pass_rates(args, h_of_q):
-    """Fraction of films passing every check of the seven-pattern history."""
+def pass_rates(args):
+    """Fraction of films passing every check of the seven-pattern histories.
+
+    Over the product of ``--q-scan``, ``--spreads``, ``--units-scan`` and
+    ``--barriers`` (K1 V / kT); ``--films`` films (seeds 1000...) each.
+    """
     table = []
-    for q in args.q_scan:
-        for spread in args.spreads:
-            for units in args.units_scan:
-                passed = gradual = 0
-                for seed in range(args.films):
-                    dev = ChannelDevice(units=units, spread=spread, seed=1000 + seed,
-                                        barrier_kT=args.barrier_kT,
-                                        attempts=args.attempts)
-                    rows = [r for g, pats in seven_runs(dev, h_of_q[q], args.pulses,
-                                                        args.erase)
-                            for r in verdict_rows(g, pats)]
-                    ok = all(r["passed"] for r in rows)
-                    signs = {np.sign(r["corr"]) for r in rows}
-                    passed += ok and len(signs) == 1
-                    gradual += all(r["min_r2"] >= DEFAULTS["min_r2"]
-                                   and r["first_share"] <= DEFAULTS["max_first"]
-                                   for r in rows)
-                table.append({"q": q, "spread": spread, "units": units,
-                              "films": args.films, "passed": passed / args.films,
-                              "gradual": gradual / args.films})
-                print(f"  q {q}, spread {spread}, {units} units: "
-                      f"{passed / args.films:.2f} of films pass", flush=True)
+    for barrier in args.barriers:
+        for q in args.q_scan:
+            h = field_for_probability(q, barrier, args.attempts)
+            for spread in args.spreads:
+                for units in args.units_scan:
+                    passed = gradual = 0
+                    for seed in range(args.films):
+                        dev = ChannelDevice(units=units, spread=spread,
+                                            seed=1000 + seed, barrier_kT=barrier,
+                                            attempts=args.attempts)
+                        rows = [r for g, pats in seven_runs(dev, h, args.pulses,
+                                                            args.erase)
+                                for r in verdict_rows(g, pats)]
+                        signs = {np.sign(r["corr"]) for r in rows}
+                        passed += all(r["passed"] for r in rows) and len(signs) == 1
+                        gradual += all(r["min_r2"] >= DEFAULTS["min_r2"]
+                                       and r["first_share"] <= DEFAULTS["max_first"]
+                                       for r in rows)
+                    table.append({"barrier_kT": barrier, "q": q, "h": h,
+                                  "spread": spread, "units": units,
+                                  "films": args.films, "passed": passed / args.films,
+                                  "gradual": gradual / args.films})
+                    print(f"  K1V/kT {barrier:g}, q {q}, spread {spread}, {units} "
+                          f"units: {passed / args.films:.2f} of films pass", flush=True)
     return table
+
+
+def windows(barriers, attempts):
+    """Per ``K1 V / kT``: the fields at which q = 0.05, 0.2 and 0.5."""
+    return [{"barrier_kT": b, "h": {str(q): field_for_probability(q, b, attempts)
+                                    for q in (0.05, 0.2, 0.5)}} for b in barriers]
 
 
 def report(res) -> str:
@@ -259,11 +271,23 @@ def report(res) -> str:
         out.append(f"| {r['pattern']} | {'yes' if r['minimum'] else 'no'} | "
                    f"{' '.join(r['minima'])} |")
     out += ["", "### 5. Films that pass every check of part 1", "",
-            "| q | spread | units per channel | films | pass | gradual (R^2 and first "
-            "pulse) |", "| --- | --- | --- | --- | --- | --- |"]
+            "| K1 V / kT | q | h | spread | units per channel | films | pass | "
+            "gradual (R^2 and first pulse) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in res["rates"]:
-        out.append(f"| {r['q']} | {r['spread']:.0%} | {r['units']} | {r['films']} | "
+        out.append(f"| {r['barrier_kT']:g} | {r['q']} | {r['h']:.3f} | "
+                   f"{r['spread']:.0%} | {r['units']} | {r['films']} | "
                    f"{r['passed']:.2f} | {r['gradual']:.2f} |")
+    out += ["", "The thermal window: the field (over the 0 K switching field) at which "
+            f"one pulse (f0 tau = {a['attempts']:g}) switches a unit with probability "
+            "q", "", "| K1 V / kT | zero-field barrier (kT) | q = 0.05 | q = 0.2 | "
+            "q = 0.5 | width (0.05 to 0.5) over h(0.2) |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for w in res["windows"]:
+        h = w["h"]
+        out.append(f"| {w['barrier_kT']:g} | {w['barrier_kT'] / 4:.0f} | "
+                   f"{h['0.05']:.3f} | {h['0.2']:.3f} | {h['0.5']:.3f} | "
+                   f"{(h['0.5'] - h['0.05']) / h['0.2']:.1%} |")
     out.append(f"\nRun time: {res['seconds']:.0f} s.")
     return "\n".join(out)
 
@@ -281,7 +305,10 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--films", type=int, default=50, help="films per scan point")
     ap.add_argument("--units-scan", type=int, nargs="+", default=[32, 64, 128, 256])
-    ap.add_argument("--spreads", type=float, nargs="+", default=[0.02, 0.1])
+    ap.add_argument("--spreads", type=float, nargs="+",
+                    default=[0.0, 0.02, 0.05, 0.1])
+    ap.add_argument("--barriers", type=float, nargs="+", default=[73.0, 146.0, 292.0],
+                    help="K1 V / kT of the scan")
     ap.add_argument("--q-scan", type=float, nargs="+", default=[0.1, 0.2, 0.3])
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--analyse-only", action="store_true",
@@ -291,9 +318,7 @@ def main(argv=None) -> int:
         print(report(json.loads((args.out / "results.json").read_text())))
         return 0
     t0 = time.perf_counter()
-    h_of_q = {q: field_for_probability(q, args.barrier_kT, args.attempts)
-              for q in {args.q, *args.q_scan}}
-    h = h_of_q[args.q]
+    h = field_for_probability(args.q, args.barrier_kT, args.attempts)
 
     def make():
         return ChannelDevice(units=args.units, spread=args.spread, seed=args.seed,
@@ -320,7 +345,8 @@ def main(argv=None) -> int:
            "switch": {"segments": switch_rows, "distance": distance},
            "superposition": sup, "minima": minima_check(film, seven)}
     print("films:", flush=True)
-    res["rates"] = pass_rates(args, h_of_q)
+    res["rates"] = pass_rates(args)
+    res["windows"] = windows(sorted({args.barrier_kT, *args.barriers}), args.attempts)
     res["seconds"] = time.perf_counter() - t0
     runs.write_json(args.out / "results.json", res)
     print(report(res))
