@@ -15,10 +15,14 @@ resistance ``1 + amr`` of one across it. Two Au lines drive each channel:
   units back from y to x.
 
 For a pattern of +-1 voltages exactly one line carries current: A when
-``V_i V_j = -1``, B when ``+1``. Pulsed just below the units' switching
-field, each unit in the state the field acts on switches with probability
-``q`` per pulse (thermal activation over the remaining barrier), so the
-fraction ``f`` of units across the channel obeys, in the mean,
+``V_i V_j = -1``, B when ``+1`` (so, unlike the paper's film, the uniform
+pattern ``++++`` drives current: through every B line to ground). The six
+channels and their A lines join the four pads as the complete graph, which
+is planar; the B lines cross the A lines and need a second Au level.
+Pulsed just below the units' switching field, each unit in the state the
+field acts on switches with probability ``q`` per pulse (thermal activation
+over the remaining barrier), so the fraction ``f`` of units across the
+channel obeys, in the mean,
 
     f -> f + q ((1 - V_i V_j) / 2 - f),
 
@@ -29,7 +33,10 @@ sin(theta)`` with ``b = mu0 Ms H / K1`` for a field at 90 degrees to its axis;
 the barrier vanishes at ``b_c = 4 / (3 sqrt 6)``, and the switching
 probability of a pulse is Neel-Brown's ``1 - exp(-f0 tau exp(-dE / kT))``.
 Magnetostatic coupling between units is left out here (the units are far
-apart); ``studies/single_film/cubic_channel.py`` checks it with magnum.np.
+apart), and both lines are taken to sit at the same fraction ``h`` of the
+units' switching field (for isolated units the two switches are mirror
+images); ``studies/single_film/cubic_channel.py`` checks a row of units with
+magnum.np, where the coupling makes the two thresholds differ.
 
 Functions are pure; ``ChannelDevice`` holds one film's units and its
 random state.
