@@ -71,12 +71,12 @@ def build(args, start=(1.0, 0.0, 0.0)):
     mesh = mnp.Mesh((nx, ny, 1), (c, c, args.thickness))
     state = mnp.State(mesh)
     island = np.zeros((nx, ny, 1), dtype=bool)
-    start = (per - side) // 2
+    offset = (per - side) // 2
     # disks of diameter ``size`` (a square's corners pin C and S states)
     u = (np.arange(side) + 0.5 - side / 2) / (side / 2)
     disk = (u[:, None] ** 2 + u[None, :] ** 2) <= 1.0
     for k in range(args.units):
-        island[k * per + start:k * per + start + side, :, 0] = disk
+        island[k * per + offset:k * per + offset + side, :, 0] = disk
     mask = torch.as_tensor(island.astype(np.float64), device=state.device)
     ones3 = torch.ones((nx, ny, 1, 3), dtype=torch.float64, device=state.device)
     state.material = {
@@ -89,7 +89,8 @@ def build(args, start=(1.0, 0.0, 0.0)):
     m[...] = torch.tensor(start, dtype=torch.float64)
     state.m = m * mask[..., None]
     terms = [mnp.ExchangeField(), mnp.DemagField(), mnp.CubicAnisotropyField2()]
-    slices = [slice(k * per + start, k * per + start + side) for k in range(args.units)]
+    slices = [slice(k * per + offset, k * per + offset + side)
+              for k in range(args.units)]
     return mnp, torch, state, terms, slices, mask
 
 
@@ -122,37 +123,32 @@ def pulse(mnp, torch, state, terms, field, duration, temperature, dt, seed,
           rise=50e-12):
     """A trapezoidal pulse of ``field`` (A/m, uniform), then 0 K minimisation.
 
-    As ubhop's training protocol: at T > 0 the pulse runs Heun's scheme with
-    magnum.np's thermal field and fixed step ``dt`` (as ubhop's magnum.np
-    engine), at T = 0 magnum.np's adaptive RKF45; then magnum.np's
-    Barzilai-Borwein minimiser relaxes the row at zero field.
+    As ubhop's training protocol: the pulse runs Heun's scheme with fixed
+    step ``dt``, with magnum.np's thermal field at T > 0 (as ubhop's magnum.np
+    engine); then magnum.np's Barzilai-Borwein minimiser relaxes the row at
+    zero field.
     """
     h = torch.zeros_like(state.m)
     h[...] = torch.tensor(field, dtype=torch.float64)
     ext = mnp.ExternalField(lambda s: h * profile(float(s.t), duration, rise))
     state.t = 0.0
-    if temperature == 0:
-        llg = mnp.LLGSolver(terms + [ext], atol=1e-6, rtol=1e-6)
-        for tb in (rise, duration - rise, duration):
-            llg.step(state, tb - float(state.t))
-    else:
-        state.T = float(temperature)
-        thermal = mnp.ThermalField()
-        llg = mnp.LLGSolver(terms + [ext, thermal])
-        torch.manual_seed(int(seed))
-        n_steps = int(math.ceil(duration / dt - 1e-9))
-        dt = duration / n_steps
-        state._dt = dt
-        for k in range(n_steps):
-            state._step += 1
-            t, m = k * dt, state.m
-            f1 = llg.dm(t, m, state)
-            m1 = torch.nan_to_num(m + dt * f1)
-            m1 = torch.nan_to_num(m1 / m1.norm(dim=-1, keepdim=True))
-            f2 = llg.dm(t + dt, m1, state)
-            m2 = m + 0.5 * dt * (f1 + f2)
-            state.m = torch.nan_to_num(m2 / m2.norm(dim=-1, keepdim=True))
-            state.t = (k + 1) * dt
+    state.T = float(temperature)
+    extra = [mnp.ThermalField()] if temperature > 0 else []
+    llg = mnp.LLGSolver(terms + [ext] + extra)
+    torch.manual_seed(int(seed))
+    n_steps = int(math.ceil(duration / dt - 1e-9))
+    dt = duration / n_steps
+    state._dt = dt
+    for k in range(n_steps):
+        state._step += 1  # a new thermal field for this step (none at 0 K)
+        t, m = k * dt, state.m
+        f1 = llg.dm(t, m, state)
+        m1 = torch.nan_to_num(m + dt * f1)
+        m1 = torch.nan_to_num(m1 / m1.norm(dim=-1, keepdim=True))
+        f2 = llg.dm(t + dt, m1, state)
+        m2 = m + 0.5 * dt * (f1 + f2)
+        state.m = torch.nan_to_num(m2 / m2.norm(dim=-1, keepdim=True))
+        state.t = (k + 1) * dt
     state.T = 0.0
     mnp.MinimizerBB(terms).minimize(state, maxiter=20000, dm_tol=10.0)
 
@@ -166,7 +162,6 @@ def threshold(args, across: bool):
     start, field, to = (((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), "y") if across
                         else ((0.0, 1.0, 0.0), (1.0, 0.0, 0.0), "x"))
     mnp, torch, state, terms, slices, _ = build(args, start)
-    mnp.MinimizerBB(terms).minimize(state, maxiter=20000, dm_tol=10.0)
     m0 = state.m.clone()
 
     def change(peak):
@@ -180,7 +175,7 @@ def threshold(args, across: bool):
         return frac
 
     hk = coherent_field()
-    lo, hi, probes = bisect_threshold(change, 0.3 * hk, 1.5 * hk, args.steps,
+    lo, hi, probes = bisect_threshold(change, 0.3 * hk, 1.3 * hk, args.steps,
                                       0.5 / args.units)
     return lo, hi, probes, hk
 
@@ -215,7 +210,6 @@ def thermal_run(args, peak, peak_along):
     ``peak`` (T) is the across field's amplitude, ``peak_along`` the along one's.
     """
     mnp, torch, state, terms, slices, _ = build(args)
-    mnp.MinimizerBB(terms).minimize(state, maxiter=20000, dm_tol=10.0)
     fields = ([(0.0, (-1) ** k * peak / MU0, 0.0) for k in range(args.pulses)]
               + [((-1) ** k * peak_along / MU0, 0.0, 0.0)
                  for k in range(args.pulses)])

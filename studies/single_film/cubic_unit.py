@@ -10,7 +10,7 @@ each, until the disk turns to y, for each cell size on magnum.np, and on
 OOMMF (through oommfc, with ubhop's runner) where OOMMF is found; then a
 field along x brings it back. ``--analyse-only`` reprints ``--out``.
 
-Run: python studies/single_film/cubic_unit.py [--cells 10e-9 5e-9 2.5e-9]
+Run: python studies/single_film/cubic_unit.py [--cells 10e-9 5e-9 2.5e-9 1.25e-9]
 """
 
 from __future__ import annotations
@@ -174,7 +174,8 @@ def report(res) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cells", type=float, nargs="+", default=[10e-9, 5e-9, 2.5e-9],
+    ap.add_argument("--cells", type=float, nargs="+",
+                    default=[10e-9, 5e-9, 2.5e-9, 1.25e-9],
                     help="in-plane cell sizes (m); each divides 40 nm")
     ap.add_argument("--start", type=float, default=6e-3, help="first field (T)")
     ap.add_argument("--step", type=float, default=0.25e-3, help="field step (T)")
