@@ -45,6 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ubhop import runs
 from ubhop.learning import fit_pair
 from ubhop.thresholds import bisect_threshold
 
@@ -321,18 +322,14 @@ def main(argv=None) -> int:
     segments = {"across (x -> y)": eq1_fit(g[:n + 1], -1),
                 "along (y -> x)": eq1_fit(g[n:], +1)}
     vol = math.pi * (args.size / 2) ** 2 * args.thickness
-    res = {"args": {k: (str(v) if isinstance(v, Path) else v)
-                    for k, v in vars(args).items()},
+    res = {"args": vars(args),
            "hk_T": hk, "threshold_T": [lo, hi], "probes": probes, "peak_T": peak,
            "threshold_along_T": [lo_b, hi_b], "probes_along": probes_b,
            "peak_along_T": peak_along,
            "barrier_kT": FE["K1"] * vol / 4 / (KB * args.temperature),
            "thermal": th, "segments": segments,
            "seconds": time.perf_counter() - t0}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(res, indent=1))
-    tmp.replace(args.out)
+    runs.write_json(args.out, res)  # atomic
     print(report(res))
     return 0
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ubhop import runs
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "studies" / "single_film" / "data" / "cubic_unit.json"
 MU0 = 4e-7 * math.pi
@@ -219,13 +221,9 @@ def main(argv=None) -> int:
                                  "back": back})
                     print(f"  {unit.name}, {cell * 1e9:g} nm, {name}: kept x to "
                           f"{kept}, turned at {turned} T", flush=True)
-    res = {"macrospin_T": macrospin_field(), "rows": rows, "args": {
-        k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+    res = {"macrospin_T": macrospin_field(), "rows": rows, "args": vars(args),
         "seconds": time.perf_counter() - t0}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp_out = args.out.with_suffix(".tmp")
-    tmp_out.write_text(json.dumps(res, indent=1))
-    tmp_out.replace(args.out)
+    runs.write_json(args.out, res)  # atomic
     print(report(res))
     return 0
 

@@ -336,8 +336,7 @@ def main(argv=None) -> int:
     sup_ds, sup = superposition_check(make, h, args.pulses)
     write_run(sup_ds, args.out / "superposition")
     dev = make()
-    res = {"args": {k: (str(v) if isinstance(v, Path) else v)
-                    for k, v in vars(args).items()},
+    res = {"args": vars(args),
            "h": h, "pair_names": [f"{NODE_NAMES[i]}{NODE_NAMES[j]}"
                                   for i, j in dev.pairs],
            "seven": [r for g, pats in seven for r in verdict_rows(g, pats)],
