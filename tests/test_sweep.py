@@ -228,8 +228,12 @@ def test_sigkill_of_the_driver_then_rerun_runs_only_the_missing_members(tmp_path
     assert set(ran) == {m.name for m in fam.members()} - done_before
     assert (resumed.status == "done").all()
     whole = run_family(fam, tmp_path / "whole", workers=2, progress=False)
-    np.testing.assert_array_equal(resumed.G.values, whole.G.values)
-    np.testing.assert_array_equal(resumed.G_pulse.values, whole.G_pulse.values)
+    # a member killed between two pulses of one engine call resumes from its
+    # last texture (lossless) in a fresh engine process; the last bit of G can
+    # then differ (seen once in several runs: 5e-16 relative)
+    np.testing.assert_allclose(resumed.G.values, whole.G.values, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(resumed.G_pulse.values, whole.G_pulse.values,
+                               rtol=1e-12, atol=0)
 
 
 @needs_magnumnp
