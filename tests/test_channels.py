@@ -114,6 +114,7 @@ def test_every_pair_moves_against_its_product_and_one_film_passes_the_verdict():
 
 @pytest.mark.parametrize("kwargs, words", [
     ({"units": 0}, "units"), ({"n_nodes": 1}, "n_nodes"), ({"spread": -0.1}, "spread"),
+    ({"spread": 0.3}, "spread"),
     ({"amr": 0.0}, "amr"), ({"barrier_kT": float("nan")}, "barrier_kT"),
     ({"start": 1.5}, "start"),
 ])

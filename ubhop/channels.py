@@ -146,7 +146,7 @@ class ChannelDevice:
         ``f0 tau``. Default 1e3 (f0 = 1e10 Hz, 0.1 us pulses).
     spread : float
         Relative standard deviation of the units' switching fields (size and
-        shape scatter), >= 0. Default 0.
+        shape scatter), in [0, 0.2]. Default 0.
     amr : float
         ``rho_par / rho_perp - 1`` of the units. Default 0.02.
     g_channel : float
@@ -177,8 +177,10 @@ class ChannelDevice:
             v = getattr(self, name)
             if not (np.isfinite(v) and v > 0):
                 raise ValueError(f"{name} must be finite and > 0, got {v!r}.")
-        if not (np.isfinite(self.spread) and 0 <= self.spread < 0.5):
-            raise ValueError(f"spread must lie in [0, 0.5), got {self.spread!r}.")
+        if not (np.isfinite(self.spread) and 0 <= self.spread <= 0.2):
+            # beyond 0.2 a Gaussian draw below zero field (5 sigma) is no longer
+            # negligible among thousands of units
+            raise ValueError(f"spread must lie in [0, 0.2], got {self.spread!r}.")
         if not (np.isfinite(self.amr) and 0 < self.amr < 1):
             raise ValueError(f"amr must lie in (0, 1), got {self.amr!r}.")
         if not 0 <= self.start <= 1:
