@@ -8,6 +8,7 @@ conductance matrix that is the network's weights.
 from . import rules
 from .amr import conductance_matrix, terminal_matrix, two_terminal_resistance
 from .analysis import analyse
+from .channel_film import ChannelFilm
 from .compact import CompactModel
 from .current import pad_currents, sheet_current
 from .device import Device, Pad
@@ -24,6 +25,7 @@ from .training import TrainingConfig, train
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChannelFilm",
     "CompactModel",
     "TrainingConfig",
     "analyse",

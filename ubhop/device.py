@@ -414,6 +414,51 @@ class Device:
         a = np.repeat(a[:, :, None, None], self.n[2], axis=2)
         return df.Field(self.mesh, nvdim=1, value=a)
 
+    # --------------------------------------------------- material and drive
+    def magnet_mask(self) -> np.ndarray | None:
+        """The cells that hold magnetic material.
+
+        Returns
+        -------
+        numpy.ndarray or None
+            ``(nx, ny, nz)`` bool, True where there is material; None for a
+            continuous film (every cell). Patterned devices
+            (``ubhop.ChannelFilm``) return their islands; the engines give
+            the other cells zero Ms.
+        """
+        return None
+
+    def cubic_anisotropy(self):
+        """Cubic magnetocrystalline anisotropy, as ``(K1, u1, u2)``, or None.
+
+        Returns
+        -------
+        tuple or None
+            ``K1`` (J/m^3, ``df.Field`` with ``nvdim=1``) and the two unit
+            axes ``u1``, ``u2`` (3-tuples); None for Py (no cubic term).
+        """
+        return None
+
+    def drive_field(self, voltages, au_layers: int = 3) -> df.Field:
+        """The field (A/m) of one pulse with pad ``voltages`` (V), on ``dev.mesh``.
+
+        The Oersted field of the Au layer's current (``ubhop.oersted_field``);
+        devices with other current paths override this.
+        """
+        from .oersted import oersted_field
+
+        return oersted_field(self, voltages, au_layers=au_layers)
+
+    def conductance(self, m: df.Field) -> np.ndarray:
+        """``(N, N)`` conductance matrix (S) read through AMR for texture ``m``.
+
+        ``ubhop.conductance_matrix`` of the film; devices with other
+        conduction paths override this.
+        """
+        from .amr import conductance_matrix
+
+        return conductance_matrix(self, m)
+
     # ----------------------------------------------------------------- layouts
     @classmethod
     def square4(cls, size: float = 1e-6, thickness: float = 10e-9, cell=None,
@@ -572,9 +617,20 @@ class Device:
 
     @classmethod
     def from_dict(cls, data: dict) -> Device:
-        """Build a device from the dict that ``to_dict`` writes."""
+        """Build a device from the dict that ``to_dict`` writes.
+
+        A dict with ``layout = "channels"`` builds a ``ubhop.ChannelFilm``.
+        """
+        if isinstance(data, dict) and data.get("layout", "film") != "film":
+            from .channel_film import LAYOUTS
+
+            layout = data["layout"]
+            if layout not in LAYOUTS:
+                raise ValueError(f"device.layout must be 'film' or one of "
+                                 f"{sorted(LAYOUTS)}, got {layout!r}.")
+            return LAYOUTS[layout].from_dict(data)
         known = {"size", "thickness", "cell", "spacer", "py", "au", "pads",
-                 "au_mask", "disorder", "current_path"}
+                 "au_mask", "disorder", "current_path", "layout"}
         data = dict(check_keys(data, known, "device"))
         require_keys(data, ("size", "pads"), "device")
         if not isinstance(data["pads"], list):

@@ -53,6 +53,21 @@ class UniaxialAnisotropy:
 
 
 @dataclasses.dataclass(frozen=True)
+class CubicAnisotropy:
+    """Cubic anisotropy, energy density ``K1 sum_{a<b} (m.u_a)^2 (m.u_b)^2`` (J/m^3).
+
+    ``K1`` in J/m^3 (a number or an ``nvdim=1`` field); ``u1``, ``u2`` the
+    orthogonal unit axes (3-tuples), ``u3 = u1 x u2``. ``K1 > 0`` makes the
+    three axes easy (bcc Fe), OOMMF's ``Oxs_CubicAnisotropy`` and magnum.np's
+    ``CubicAnisotropyField2`` convention.
+    """
+
+    K1: float | df.Field
+    u1: tuple
+    u2: tuple
+
+
+@dataclasses.dataclass(frozen=True)
 class Zeeman:
     """Zeeman energy of a pulse's field.
 
@@ -64,7 +79,7 @@ class Zeeman:
     name: str = "pulse"
 
 
-TERMS = (Exchange, Demag, UniaxialAnisotropy, Zeeman)
+TERMS = (Exchange, Demag, UniaxialAnisotropy, CubicAnisotropy, Zeeman)
 
 
 def energy_terms(dev: Device) -> list:
@@ -79,8 +94,10 @@ def energy_terms(dev: Device) -> list:
     -------
     list
         ``Exchange`` (``dev.exchange()`` where it varies, else ``dev.py.A``),
-        ``Demag``, and ``UniaxialAnisotropy`` with the fields of
-        ``dev.anisotropy()`` when the device has grain disorder.
+        ``Demag``, ``UniaxialAnisotropy`` with the fields of
+        ``dev.anisotropy()`` when the device has grain disorder, and
+        ``CubicAnisotropy`` with ``dev.cubic_anisotropy()`` when it has one
+        (``ubhop.ChannelFilm``).
 
     Examples
     --------
@@ -94,6 +111,9 @@ def energy_terms(dev: Device) -> list:
     aniso = dev.anisotropy()
     if aniso is not None:
         terms.append(UniaxialAnisotropy(K=aniso[0], u=aniso[1]))
+    cubic = dev.cubic_anisotropy()
+    if cubic is not None:
+        terms.append(CubicAnisotropy(*cubic))
     return terms
 
 

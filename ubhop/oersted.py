@@ -211,8 +211,9 @@ def voltages_for_peak_field(dev: Device, pattern: str | ArrayLike, peak_field: f
                             au_layers: int = 3) -> np.ndarray:
     """Pad voltages ``V0 * pattern`` (V) whose Oersted field peaks at ``peak_field``.
 
-    The field is linear in the voltages, so V0 is the peak field over the
-    peak ``max |mu0 H|`` of the unit pattern.
+    The field (``dev.drive_field``) is linear in the voltages, so V0 is the
+    peak field over the peak ``max |mu0 H|`` of the unit pattern, over the
+    film's magnetic cells (``dev.magnet_mask()``).
 
     Parameters
     ----------
@@ -233,6 +234,7 @@ def voltages_for_peak_field(dev: Device, pattern: str | ArrayLike, peak_field: f
     from .patterns import training_voltages
 
     unit = training_voltages(pattern, 1.0, dev.n_nodes)
-    h = oersted_field(dev, unit, au_layers=au_layers).array
-    peak = 4e-7 * np.pi * np.linalg.norm(h, axis=-1).max()
+    h = np.linalg.norm(dev.drive_field(unit, au_layers=au_layers).array, axis=-1)
+    magnet = dev.magnet_mask()
+    peak = 4e-7 * np.pi * (h.max() if magnet is None else h[magnet].max())
     return unit * (peak_field / peak)

@@ -22,9 +22,8 @@ import tomli_w
 from tqdm.auto import tqdm
 
 from . import runs
-from .amr import conductance_matrix
 from .device import Device
-from .oersted import oersted_field, voltages_for_peak_field
+from .oersted import voltages_for_peak_field
 from .patterns import as_pattern, pattern_string, training_voltages
 from .schedule import Pulse, Relax
 from .validation import build, check_int, check_keys, check_number, require_keys
@@ -353,7 +352,7 @@ def _train(config, run_dir, engine, progress, callback):
                               progress=None if progress else False)
             prov["engine_calls"].append({"what": "start", **engine.provenance})
         runs.write_field(runs.texture_path(run_dir, 0), m)
-        g0 = conductance_matrix(dev, m)
+        g0 = dev.conductance(m)
         hist = runs.new_history(
             dev.n_nodes, g0, names=dev.node_names,
             attrs={"ubhop_run": 1, "ubhop_version": runs.versions().get("ubhop", ""),
@@ -377,8 +376,8 @@ def _train(config, run_dir, engine, progress, callback):
             for k, (_, pattern) in enumerate(todo):
                 if pattern not in fields:
                     v = config.voltages(pattern)
-                    fields[pattern] = (v, oersted_field(dev, v,
-                                                        au_layers=config.au_layers))
+                    fields[pattern] = (v, dev.drive_field(
+                        v, au_layers=config.au_layers))
                 stages += [Pulse(fields[pattern][1], config.pulse_duration,
                                  config.rise, temperature=config.temperature,
                                  seed=thermal_seed(config.seed, done + k + 1)),
@@ -390,8 +389,8 @@ def _train(config, run_dir, engine, progress, callback):
                                          **engine.provenance})
             for k, (segment, pattern) in enumerate(todo):
                 m_pulse, m = ms[2 * k], ms[2 * k + 1]
-                g_pulse = conductance_matrix(dev, m_pulse)
-                g = conductance_matrix(dev, m)
+                g_pulse = dev.conductance(m_pulse)
+                g = dev.conductance(m)
                 step = done + 1
                 runs.write_field(runs.texture_path(run_dir, step), m)
                 hist = runs.append_step(hist, g, as_pattern(pattern),

@@ -79,12 +79,17 @@ def check_magnetisation(dev: Device, m: df.Field) -> np.ndarray:
         )
     norm = np.linalg.norm(arr, axis=-1)
     zero = norm <= 1e-12 * max(norm.max(), 1e-300)
+    magnet = dev.magnet_mask()
+    if magnet is not None:
+        # a patterned film: m is zero (or anything) where there is no material
+        zero &= magnet
     if zero.any():
         raise ValueError(
-            f"m has zero norm in {int(zero.sum())} cells of the Py film; m must be "
-            f"nonzero wherever there is Py."
+            f"m has zero norm in {int(zero.sum())} cells of the magnetic film; m "
+            f"must be nonzero wherever there is material."
         )
-    return arr / norm[..., None]
+    unit = arr / np.where(norm > 0, norm, 1.0)[..., None]
+    return unit if magnet is None else unit * magnet[..., None]
 
 
 def _is_real(value) -> bool:

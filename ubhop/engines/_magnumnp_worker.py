@@ -155,16 +155,22 @@ class _Run:
         n = tuple(int(v) for v in cfg["n"])
         mesh = mnp.Mesh(n, tuple(float(c) for c in cfg["cell"]))
         self.state = state = mnp.State(mesh)
-        state.material = {"Ms": float(cfg["Ms"]), "A": float(cfg["A"]),
-                          "alpha": float(cfg["alpha"])}
+        # a patterned film: Ms (and A, so no exchange across a gap) only on
+        # the islands; m is kept zero between them
+        self.magnet = (self._tensor(data[cfg["magnet"]].reshape(n))
+                       if cfg.get("magnet") else None)
+        ms = float(cfg["Ms"])
+        state.material = {"Ms": ms if self.magnet is None else ms * self.magnet,
+                          "A": float(cfg["A"]), "alpha": float(cfg["alpha"])}
         # the device's energy terms (ubhop.energy), translated in the engine
         self.names, self.terms = [], []
         for term in cfg["terms"]:
             kind = term["kind"]
             if kind == "exchange":
                 a = term["A"]
-                state.material["A"] = (float(a) if not isinstance(a, str)
-                                       else self._tensor(data[a].reshape(n)))
+                a = (float(a) if not isinstance(a, str)
+                     else self._tensor(data[a].reshape(n)))
+                state.material["A"] = a if self.magnet is None else a * self.magnet
                 self.terms.append(mnp.ExchangeField())
             elif kind == "demag":
                 self.terms.append(mnp.DemagField())
@@ -172,12 +178,29 @@ class _Run:
                 state.material["Ku"] = self._tensor(data[term["K"]].reshape(n))
                 state.material["Ku_axis"] = self._tensor(data[term["u"]])
                 self.terms.append(mnp.UniaxialAnisotropyField())
+            elif kind == "cubic":
+                k1 = data[term["K1"]]
+                k1 = (self._tensor(k1.reshape(n)) if k1.ndim
+                      else float(k1) * self._tensor(np.ones(n)))
+                state.material["Kc1"] = k1
+                state.material["Kc2"] = 0.0 * k1
+                state.material["Kc3"] = 0.0 * k1
+                ones = self._tensor(np.ones((*n, 3)))
+                state.material["Kc_axis1"] = ones * self._tensor(term["u1"])
+                state.material["Kc_axis2"] = ones * self._tensor(term["u2"])
+                self.terms.append(mnp.CubicAnisotropyField2())
             else:
                 raise RuntimeError(f"Unknown energy term {kind!r} in input.json.")
             self.names.append(kind)
-        state.m = self._tensor(data["m0"])
+        state.m = self.unit(self._tensor(data["m0"]))
         self.tol = float(cfg["tolerance"])
         self.min_torque = float(cfg["min_torque"])
+
+    def unit(self, m):
+        """``m`` normalised, zero where the film has no material."""
+        m = self.torch.nan_to_num(m / m.norm(dim=-1, keepdim=True), nan=0.0,
+                                  posinf=0.0, neginf=0.0)
+        return m if self.magnet is None else m * self.magnet[..., None]
 
     def _tensor(self, arr):
         return self.torch.as_tensor(np.ascontiguousarray(arr, dtype=np.float64),
@@ -247,11 +270,9 @@ class _Run:
             state._step += 1  # a new thermal field for this step
             t, m = k * dt, state.m
             f1 = llg.dm(t, m, state)
-            m1 = m + dt * f1
-            m1 = m1 / m1.norm(dim=-1, keepdim=True)
+            m1 = self.unit(m + dt * f1)
             f2 = llg.dm(t + dt, m1, state)  # same step: same thermal field
-            m2 = m + 0.5 * dt * (f1 + f2)
-            state.m = m2 / m2.norm(dim=-1, keepdim=True)
+            state.m = self.unit(m + 0.5 * dt * (f1 + f2))
             state.t = (k + 1) * dt
             self.report((k + 1) / n_steps)
         return {"steps": n_steps, "temperature_K": state.T, "timestep_s": dt,
@@ -384,8 +405,7 @@ def main(workdir):
         if run.state.device.type == "cuda":
             torch.cuda.synchronize()
         solver_s = time.perf_counter() - t1
-        m = run.state.m
-        m = m / m.norm(dim=-1, keepdim=True)
+        m = run.unit(run.state.m)
         out[f"m{k}"] = m.detach().cpu().numpy()
         if not np.isfinite(out[f"m{k}"]).all():
             raise RuntimeError(f"Stage {k} ({st['kind']}) produced NaN or inf in m.")

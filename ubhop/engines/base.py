@@ -87,11 +87,16 @@ class Engine(abc.ABC):
         Returns
         -------
         list of df.Field
-            Unit magnetisation (``nvdim=3``) on ``dev.mesh`` after each stage.
+            Unit magnetisation (``nvdim=3``) on ``dev.mesh`` after each stage;
+            zero in cells without material (``dev.magnet_mask()``).
         """
         m = check_magnetisation(dev, m0)
         stages = check_schedule(dev, stages)
         arrays = self._run(dev, m, stages, progress=progress)
+        magnet = dev.magnet_mask()
+        if magnet is not None:  # zero where there is no material
+            return [df.Field(dev.mesh, nvdim=3, value=a * magnet[..., None],
+                             vdims=["x", "y", "z"]) for a in arrays]
         return [df.Field(dev.mesh, nvdim=3, value=a, norm=1.0,
                          vdims=["x", "y", "z"]) for a in arrays]
 

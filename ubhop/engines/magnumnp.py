@@ -62,6 +62,13 @@ def _anisotropy(term, data):
     return {"kind": "anisotropy", "K": "K", "u": "u"}
 
 
+def _cubic(term, data):
+    data["Kc1"] = (_array(term.K1) if not isinstance(term.K1, int | float)
+                   else np.full((), float(term.K1)))
+    return {"kind": "cubic", "K1": "Kc1", "u1": [float(v) for v in term.u1],
+            "u2": [float(v) for v in term.u2]}
+
+
 def _worker_terms(data) -> dict:
     """``ubhop.energy`` term -> the worker's JSON description (arrays in ``data``).
 
@@ -71,6 +78,7 @@ def _worker_terms(data) -> dict:
         energy.Exchange: lambda t: _exchange(t, data),
         energy.Demag: lambda t: {"kind": "demag"},
         energy.UniaxialAnisotropy: lambda t: _anisotropy(t, data),
+        energy.CubicAnisotropy: lambda t: _cubic(t, data),
     }
 
 
@@ -207,6 +215,10 @@ class MagnumNPEngine(Engine):
             "passive_wait": self.passive_wait, "stages": [], "terms": [],
         }
         data = {"m0": np.asarray(m, dtype=np.float64)}
+        magnet = dev.magnet_mask()
+        if magnet is not None:  # a patterned film: Ms = 0 between the islands
+            data["magnet"] = magnet.astype(np.float64)
+            cfg["magnet"] = "magnet"
         cfg["terms"] = energy.translate(energy.energy_terms(dev),
                                         _worker_terms(data), "magnum.np")
         for k, st in enumerate(stages):

@@ -105,6 +105,7 @@ _MM_TERMS = {
     energy.Exchange: lambda t: mm.Exchange(A=t.A),
     energy.Demag: lambda t: mm.Demag(),
     energy.UniaxialAnisotropy: lambda t: mm.UniaxialAnisotropy(K=t.K, u=t.u),
+    energy.CubicAnisotropy: lambda t: mm.CubicAnisotropy(K=t.K1, u1=t.u1, u2=t.u2),
     energy.Zeeman: lambda t: mm.Zeeman(H=t.pulse.field,
                                        tcl_strings=pulse_tcl(t.pulse, t.name),
                                        name=t.name),
@@ -276,8 +277,7 @@ class OOMMFEngine(Engine):
         if alpha is not None:
             system.dynamics = (mm.Precession(gamma0=mm.consts.gamma0)
                                + mm.Damping(alpha=float(alpha)))
-        system.m = df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
-                            vdims=["x", "y", "z"])
+        system.m = _magnetisation(dev, m)
         return system, driver, kwargs, alpha
 
     # --------------------------------------------------------------- the run
@@ -358,8 +358,7 @@ class OOMMFEngine(Engine):
         # single_process_reason checked that every stage has this damping
         alpha = _schedule.stage_alpha(dev, stages[0], self.relax_alpha)
         system = mm.System(name="schedule", energy=total)
-        system.m = df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
-                            vdims=["x", "y", "z"])
+        system.m = _magnetisation(dev, m)
         drive_dir = os.path.join(work, system.name, "drive-0")
         os.makedirs(drive_dir)
         label = f"single process, {len(plan)} OOMMF stages"
@@ -488,14 +487,30 @@ def _watch_stages(drive_dir, plan, bar, every=0.5):
         thread.join()
 
 
+def _magnetisation(dev, m):
+    """``system.m``: unit ``m`` times Ms, zero where the film has no material."""
+    magnet = dev.magnet_mask()
+    if magnet is None:
+        return df.Field(dev.mesh, nvdim=3, value=m, norm=dev.py.Ms,
+                        vdims=["x", "y", "z"])
+    # Ms = 0 outside the islands: OOMMF leaves those cells out of every term
+    return df.Field(dev.mesh, nvdim=3, value=m * (dev.py.Ms * magnet)[..., None],
+                    vdims=["x", "y", "z"])
+
+
 def _unit(array, dev, k, label):
-    """The unit magnetisation of an OOMMF result; a clear error if it is bad."""
+    """The unit magnetisation of an OOMMF result; a clear error if it is bad.
+
+    Cells without material (``dev.magnet_mask()``) come back as zero vectors.
+    """
     m = np.asarray(array, dtype=np.float64)
     norm = np.linalg.norm(m, axis=-1, keepdims=True)
-    if m.shape != (*dev.n, 3) or not np.isfinite(m).all() or (norm == 0).any():
+    magnet = dev.magnet_mask()
+    zero = (norm[..., 0] == 0) if magnet is None else (norm[..., 0] == 0) & magnet
+    if m.shape != (*dev.n, 3) or not np.isfinite(m).all() or zero.any():
         raise RuntimeError(f"OOMMF returned a bad m in stage {k} ({label}): shape "
                            f"{m.shape}, NaN or zero.")
-    return m / norm
+    return m / np.where(norm > 0, norm, 1.0)
 
 
 def _oommf_version(runner):
