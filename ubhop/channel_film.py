@@ -40,7 +40,7 @@ import math
 import discretisedfield as df
 import numpy as np
 
-from .device import Device, Pad
+from .device import Device, Pad, register_layout
 from .materials import Gold, Permalloy
 from .validation import build, check_int, check_keys, check_number
 
@@ -165,10 +165,19 @@ class ChannelFilm(Device):
     line_width : float, optional
         Width of the A lines and length of the B lines' crossing (m).
         Default ``0.75 pitch``.
+    overhang : float, optional
+        How far the lines reach beyond the first and last island's cell
+        of a row (m): A lines run on, B lines are wider by this much on
+        each side. Default ``4 pitch`` (the drive is then even along a row
+        to 0.1 %; at one pitch the end islands get 1.3 % less).
     line_resistance : float
-        Resistance of an A line (Ohm), for ``v0``; the B lines' resistance
-        is set so that both lines give the same field per volt at a unit's
-        centre. Default 100.
+        Resistance of an A line (Ohm), for ``v0``. Default 100.
+    b_gain : float
+        Field per volt of a B line over an A line's, at a unit's centre (the
+        B lines' resistance is set to give it), in (0, 2]. Default 1. The
+        two switches of islands in a row have different thresholds (their
+        stray fields favour x, along the row): a B gain of the thresholds'
+        ratio puts both at the same fraction of their threshold.
     au : Gold, optional
         The Au lines' thickness and resistivity. Default ``Gold()``.
     spacer : float
@@ -188,8 +197,9 @@ class ChannelFilm(Device):
                  thickness: float = 10e-9, cell: float = 5e-9,
                  py: Permalloy | None = None, K1: float = IRON_K1,
                  K1_spread: float = 0.0, seed: int = 0,
-                 line_width: float | None = None, line_resistance: float = 100.0,
-                 au: Gold | None = None, spacer: float = 10e-9):
+                 line_width: float | None = None, overhang: float | None = None,
+                 line_resistance: float = 100.0,
+                 b_gain: float = 1.0, au: Gold | None = None, spacer: float = 10e-9):
         check_int(n_nodes, "ChannelFilm.n_nodes", minimum=2, maximum=16)
         check_int(units, "ChannelFilm.units", minimum=1, maximum=1024)
         check_int(seed, "ChannelFilm.seed", minimum=0, maximum=2**31 - 1)
@@ -219,9 +229,13 @@ class ChannelFilm(Device):
             0.75 * self.pitch if line_width is None else line_width,
             "ChannelFilm.line_width", low=0, high=min(self.pitch, self.row_pitch),
             unit="m")
+        self.overhang = check_number(4 * self.pitch if overhang is None
+                                     else overhang, "ChannelFilm.overhang",
+                                     low=0, low_inclusive=True, high=1e-4, unit="m")
         self.line_resistance = check_number(line_resistance,
                                             "ChannelFilm.line_resistance", low=0,
                                             unit="Ohm")
+        self.b_gain = check_number(b_gain, "ChannelFilm.b_gain", low=0, high=2)
         self.pairs = [(int(i), int(j)) for i, j in zip(*np.triu_indices(n_nodes, 1),
                                                         strict=True)]
         rows = len(self.pairs)
@@ -284,11 +298,11 @@ class ChannelFilm(Device):
         yk = (k + 0.5) * self.row_pitch
         h_a, h_b = self.level_heights
         w = self.line_width
-        # A: over the row, one pitch beyond each end; B: across the row, as
-        # wide as the row plus one pitch each side, line_width long
-        a = ((-self.pitch, yk, h_a), (lx + self.pitch, yk, h_a), w)
-        b = ((lx / 2, yk - w / 2, h_b), (lx / 2, yk + w / 2, h_b),
-             lx + 2 * self.pitch)
+        # A: along the row and ``overhang`` beyond its ends; B: across the
+        # row, as wide as the row plus ``overhang`` each side, line_width long
+        o = self.overhang
+        a = ((-o, yk, h_a), (lx + o, yk, h_a), w)
+        b = ((lx / 2, yk - w / 2, h_b), (lx / 2, yk + w / 2, h_b), lx + 2 * o)
         return a, b
 
     def _points(self):
@@ -302,7 +316,8 @@ class ChannelFilm(Device):
         """``(rows, 2, nx, ny, 3)``: field (A/m) of 1 A in each row's line A and B.
 
         Each line is a sheet of ``au_layers`` Gauss-Legendre layers across the
-        Au thickness (the z of the islands' mid-plane is 0).
+        Au thickness (the z of the islands' mid-plane is 0), each layer
+        filaments at most a quarter of the line's height apart.
         """
         if getattr(self, "_line_cache", (None,))[0] == au_layers:
             return self._line_cache[1]
@@ -312,9 +327,13 @@ class ChannelFilm(Device):
         out = np.zeros((len(self.pairs), 2, *pts.shape))
         for k in range(len(self.pairs)):
             for ell, (start, end, width) in enumerate(self._line_geometry(k)):
+                # filaments a quarter of the line's height apart or closer:
+                # the sum is then smooth at the islands (no ripple)
+                n_f = max(48, math.ceil(4 * width / start[2]))
                 for u, w in zip(nodes, weights, strict=True):
                     out[k, ell] += 0.5 * w * sheet_field(
-                        pts, start, end, width, 0.5 * u * self.au.thickness, 1.0)
+                        pts, start, end, width, 0.5 * u * self.au.thickness, 1.0,
+                        filaments=n_f)
         self._line_cache = (au_layers, out)
         return out
 
@@ -354,7 +373,8 @@ class ChannelFilm(Device):
                 own = 1 if v[i] * v[j] < 0 else 0
                 for u in range(self.units):
                     hc = h[self._centre_cell(k, u)]
-                    par.append(abs(hc[own]))
+                    # B lines are designed to give b_gain times A's field
+                    par.append(abs(hc[own]) / (self.b_gain if own == 0 else 1.0))
                     perp = max(perp, abs(hc[1 - own]) / abs(hc[own]))
                     oop = max(oop, abs(hc[2]) / abs(hc[own]))
             par = np.array(par)
@@ -372,7 +392,8 @@ class ChannelFilm(Device):
         ix, iy = self._centre_cell(k, self.units // 2)
         # per amp at the unit: A's field across (y), B's along (x)
         per_amp = np.array([abs(fields[k, 0, ix, iy, 1]), abs(fields[k, 1, ix, iy, 0])])
-        r = self.line_resistance * np.array([1.0, per_amp[1] / per_amp[0]])
+        r = self.line_resistance * np.array([1.0, per_amp[1] / per_amp[0]
+                                             / self.b_gain])
         out = np.zeros((len(self.pairs), 2))
         for k, (i, j) in enumerate(self.pairs):
             out[k] = np.array([(v[i] - v[j]) / 2, (v[i] + v[j]) / 2]) / r
@@ -435,7 +456,9 @@ class ChannelFilm(Device):
             "thickness": self.thickness, "cell": self.cell[0],
             "py": dataclasses.asdict(self.py), "K1": self.K1,
             "K1_spread": self.K1_spread, "seed": self.seed,
-            "line_width": self.line_width, "line_resistance": self.line_resistance,
+            "line_width": self.line_width, "overhang": self.overhang,
+            "line_resistance": self.line_resistance,
+            "b_gain": self.b_gain,
             "au": dataclasses.asdict(self.au), "spacer": self.spacer,
         }
 
@@ -444,8 +467,8 @@ class ChannelFilm(Device):
         """Build the film from the dict that ``to_dict`` writes."""
         known = {"layout", "n_nodes", "units", "diameter", "pitch", "row_pitch",
                  "thickness",
-                 "cell", "py", "K1", "K1_spread", "seed", "line_width",
-                 "line_resistance", "au", "spacer"}
+                 "cell", "py", "K1", "K1_spread", "seed", "line_width", "overhang",
+                 "line_resistance", "b_gain", "au", "spacer"}
         data = dict(check_keys(data, known, "device"))
         data.pop("layout", None)
         if "py" in data:
@@ -464,4 +487,4 @@ class ChannelFilm(Device):
                 f"cells={self.n[0]}x{self.n[1]}x{self.n[2]})")
 
 
-LAYOUTS = {"channels": ChannelFilm}
+register_layout("channels", ChannelFilm)

@@ -115,6 +115,24 @@ def _divisions(length, step, what):
     return k
 
 
+# device classes other than the continuous film, by their TOML ``layout``
+# (``register_layout``; ``ubhop.channel_film`` adds "channels")
+LAYOUTS: dict[str, type] = {}
+
+
+def register_layout(name: str, cls: type) -> type:
+    """Make ``Device.from_dict`` build ``cls`` for ``layout = name``.
+
+    ``cls`` must be a ``Device`` subclass with its own ``from_dict``.
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Device)):
+        raise TypeError(f"A layout must be a Device subclass, got {cls!r}.")
+    if name == "film":
+        raise ValueError("'film' is the continuous film's layout.")
+    LAYOUTS[name] = cls
+    return cls
+
+
 class Device:
     """A Py film with an Au conductor on top and electrode pads as nodes.
 
@@ -622,8 +640,6 @@ class Device:
         A dict with ``layout = "channels"`` builds a ``ubhop.ChannelFilm``.
         """
         if isinstance(data, dict) and data.get("layout", "film") != "film":
-            from .channel_film import LAYOUTS
-
             layout = data["layout"]
             if layout not in LAYOUTS:
                 raise ValueError(f"device.layout must be 'film' or one of "

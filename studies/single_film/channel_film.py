@@ -1,0 +1,266 @@
+"""The pair-channel film on an engine: one film, 300 K pulses, ubhop's training.
+
+Route 3 of issue 17 as a ``Device`` and a ``TrainingConfig``
+(``ubhop.ChannelFilm``): one row of Fe islands (cubic anisotropy, easy axes x
+and y) per pair of pads, two Au line levels (A along each row, B across it),
+the conductance of each pair its row's islands in series with AMR. Every
+step below is ``ubhop.train`` on an engine, so the film, its fields and its
+readout are those a user gets from the TOML this script writes.
+
+1. The design's field check (``ChannelFilm.crosstalk``): how much of a row's
+   drive comes from the other rows' lines, and how even the drive is over
+   the islands.
+2. The 0 K thresholds, bisected over the pulse's peak field with single
+   0.2 ns pulses of the pattern ``--pattern``: x -> y for the rows on line A
+   (from every island along x) and y -> x for the rows on line B (from every
+   island along y); then a ramp of single pulses above it gives each
+   island's own threshold (the spread that the islands' stray fields and
+   the lines' fields leave between identical islands).
+3. The B lines' gain set to the ratio of the two thresholds, so that both
+   switches sit at the same fraction ``--below`` of their threshold; then
+   one film at 300 K, from a relaxed start with each island on a random
+   axis, pulsed ``--pulses`` times with ``--pattern`` and as many times with
+   ``--second`` (the Fig. 2 switch). ``ubhop verdict`` is then applied to
+   the run directory (eq. (1) per pair: R^2, first-pulse share, correlation
+   with V_i V_j).
+
+Writes ``--out`` (a JSON summary, the run directory beside it) and prints
+the tables; ``--analyse-only`` reprints a committed result.
+
+Run: python studies/single_film/channel_film.py [--engine oommf] [--units 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import discretisedfield as df
+import numpy as np
+
+import ubhop
+from ubhop import runs
+from ubhop.thresholds import bisect_threshold
+from ubhop.verdict import eq1_verdict
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "studies" / "single_film" / "data" / "channel_film" / "summary.json"
+
+
+def make_film(args, b_gain: float = 1.0) -> ubhop.ChannelFilm:
+    """The film of the study."""
+    return ubhop.ChannelFilm(n_nodes=args.nodes, units=args.units, cell=args.cell,
+                             row_pitch=args.row_pitch, K1_spread=args.spread,
+                             seed=args.seed, b_gain=b_gain)
+
+
+def one_pulse(dev, pattern, peak, start, args, work) -> df.Field:
+    """The texture after one 0 K pulse of ``pattern`` at ``peak`` (T) and relaxing."""
+    run = Path(tempfile.mkdtemp(dir=work))
+    cfg = ubhop.TrainingConfig(device=dev, schedule=[(pattern, 1)], peak_field=peak,
+                               pulse_duration=args.duration, start=start,
+                               engine=args.engine)
+    ubhop.train(cfg, run, progress=False)
+    m = runs.read_field(runs.texture_path(run, 1))
+    shutil.rmtree(run)
+    return df.Field(dev.mesh, nvdim=3, value=m.array)
+
+
+def thresholds(args, work) -> dict:
+    """0 K thresholds (T, as the pulse's peak field) of both switches."""
+    dev = make_film(args)
+    v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
+    on_a = np.array([v[i] * v[j] < 0 for i, j in dev.pairs])
+    out = {}
+    for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
+                                    ("B", "uniform_y", ~on_a, False)):
+        def change(peak, start=start, rows=rows, to_y=to_y, name=name):
+            f = dev.across_fraction(one_pulse(dev, args.pattern, peak, start, args,
+                                              work))[rows]
+            moved = float((f if to_y else 1 - f).max())
+            print(f"  line {name}: {peak * 1e3:7.3f} mT -> {moved:.3f} of a row "
+                  f"switched", flush=True)
+            return moved
+
+        lo, hi, probes = bisect_threshold(change, args.lo, args.hi, args.steps,
+                                          0.5 / args.units)
+        out[name] = {"lo": lo, "hi": hi, "probes": probes}
+    return out
+
+
+def island_thresholds(args, work, th) -> dict:
+    """Each island's 0 K threshold (T): the weakest field of a ramp that switched it.
+
+    The ramp runs in ``args.ramp`` steps from the bisected threshold of the
+    weakest island to ``args.ramp_top`` times it; an island that no field
+    of the ramp switched gets NaN.
+    """
+    dev = make_film(args)
+    v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
+    on_a = np.array([v[i] * v[j] < 0 for i, j in dev.pairs])
+    out = {}
+    for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
+                                    ("B", "uniform_y", ~on_a, False)):
+        lo = th[name]["lo"]
+        fields = lo * np.linspace(1.0, args.ramp_top, args.ramp)
+        first = np.full((len(dev.pairs), dev.units), np.nan)
+        for peak in fields:
+            s = dev.unit_states(one_pulse(dev, args.pattern, peak, start, args, work))
+            across = np.abs(s[..., 1]) > np.abs(s[..., 0])
+            moved = (across if to_y else ~across) & rows[:, None]
+            first[np.isnan(first) & moved] = peak
+            print(f"  line {name}: {peak * 1e3:7.3f} mT: {int(moved.sum())} islands "
+                  f"switched", flush=True)
+        out[name] = {"fields": fields.tolist(),
+                     "first": [[None if np.isnan(x) else float(x) for x in r]
+                               for r, keep in zip(first, rows, strict=True) if keep]}
+    return out
+
+
+def random_start(dev, args, work) -> Path:
+    """A relaxed start with each island along one of +-x, +-y at random (OVF)."""
+    rng = np.random.default_rng([args.seed, 3])
+    axes = np.array([(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0)], dtype=float)
+    pick = axes[rng.integers(0, 4, len(dev.pairs) * dev.units)]
+    labels = dev.island_labels()
+    arr = np.zeros((*dev.n[:2], 1, 3))
+    arr[..., 0, :] = np.where((labels >= 0)[..., None], pick[labels], (1, 0, 0))
+    engine = ubhop.get_engine(args.engine)
+    (m,) = engine.run(dev, df.Field(dev.mesh, nvdim=3, value=arr), [ubhop.Relax()])
+    path = Path(work) / "start.ovf"
+    runs.write_field(path, m)
+    return path
+
+
+def fractions(run_dir, dev) -> list:
+    """Per step: the fraction of each row's islands across it (y)."""
+    hist = runs.read_history(Path(run_dir) / "history.nc")
+    return [dev.across_fraction(runs.read_field(runs.texture_path(run_dir, int(s))))
+            .tolist() for s in hist.step.values]
+
+
+def report(res) -> str:
+    """The tables of a result."""
+    a = res["args"]
+    lines = [f"film: {a['nodes']} pads, {len(res['pairs'])} rows of {a['units']} Fe "
+             f"islands (40 nm, {a['cell'] * 1e9:g} nm cells), rows "
+             f"{a['row_pitch'] * 1e9:g} nm apart, engine {res['engine']}",
+             "field check (ChannelFilm.crosstalk): in-plane field across a row's own "
+             f"drive up to {100 * res['crosstalk']['perpendicular']:.1f} % of it; "
+             "spread of the drive over the islands "
+             f"{100 * res['crosstalk']['spread']:.1f} %; out of plane up to "
+             f"{100 * res['crosstalk']['out_of_plane']:.0f} %"]
+    th = res["thresholds"]
+    lines.append(f"0 K thresholds (pulse peak field): line A (x -> y) "
+                 f"{th['A']['lo'] * 1e3:.3f}-{th['A']['hi'] * 1e3:.3f} mT, line B "
+                 f"(y -> x) {th['B']['lo'] * 1e3:.3f}-{th['B']['hi'] * 1e3:.3f} mT; "
+                 f"B gain {res['b_gain']:.3f}")
+    for name, d in res.get("island_thresholds", {}).items():
+        first = np.array([[np.nan if x is None else x for x in r] for r in d["first"]])
+        lo = d["fields"][0]
+        share = np.isfinite(first).mean()
+        rel = first[np.isfinite(first)] / lo - 1
+        lines.append(f"line {name}, each island's 0 K threshold over the weakest's: "
+                     f"median +{100 * np.median(rel):.1f} %, max "
+                     f"+{100 * rel.max():.1f} %; {100 * share:.0f} % of the islands "
+                     f"switched by {d['fields'][-1] * 1e3:.2f} mT "
+                     f"(+{100 * (d['fields'][-1] / lo - 1):.0f} %)")
+        for r in first:
+            lines.append("    " + " ".join("  -  " if np.isnan(x) else f"{x * 1e3:5.2f}"
+                                           for x in r))
+    lines.append(f"300 K: {a['pulses']} x {a['pattern']} then {a['pulses']} x "
+                 f"{a['second']} at {a['below']} of the A threshold "
+                 f"({res['peak_field'] * 1e3:.3f} mT), pulses of "
+                 f"{a['duration'] * 1e9:g} ns, {res['train_s']:.0f} s")
+    lines.append("fraction of each row across (y) after each pulse:")
+    lines.append("| step | " + " | ".join(f"{i}{j}" for i, j in res["pairs"]) + " |")
+    lines.append("| --- |" + " --- |" * len(res["pairs"]))
+    for s, f in enumerate(res["fractions"]):
+        lines.append(f"| {s} | " + " | ".join(f"{x:.3f}" for x in f) + " |")
+    lines.append("eq. (1) per segment (ubhop verdict):")
+    for seg in res["verdict"]:
+        failed = ", ".join(k for k, v in seg["checks"].items() if not v) or "none"
+        lines.append(f"  {seg['pattern']} x {seg['pulses']}: R^2 of the moving pairs "
+                     f"{seg['r2']}, first pulse {seg['first_share']:.2f}, corr "
+                     f"{seg['corr']:+.2f}, {'PASS' if seg['passed'] else 'fail'} "
+                     f"(failed: {failed})")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--engine", default="oommf", choices=["oommf", "magnumnp"])
+    p.add_argument("--nodes", type=int, default=3)
+    p.add_argument("--units", type=int, default=8)
+    p.add_argument("--cell", type=float, default=10e-9)
+    p.add_argument("--row-pitch", type=float, default=480e-9)
+    p.add_argument("--spread", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--pattern", default="+-+")
+    p.add_argument("--second", default="++-")
+    p.add_argument("--pulses", type=int, default=8)
+    p.add_argument("--below", type=float, default=0.97)
+    p.add_argument("--duration", type=float, default=0.2e-9)
+    p.add_argument("--lo", type=float, default=4e-3)
+    p.add_argument("--hi", type=float, default=20e-3)
+    p.add_argument("--steps", type=int, default=8)
+    p.add_argument("--ramp", type=int, default=9)
+    p.add_argument("--ramp-top", type=float, default=1.08)
+    p.add_argument("--out", type=Path, default=OUT)
+    p.add_argument("--analyse-only", action="store_true")
+    args = p.parse_args(argv)
+    if args.analyse_only:
+        print(report(json.loads(args.out.read_text())))
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    run_dir = args.out.parent / "run"
+    with tempfile.TemporaryDirectory(prefix="channel-film-") as work:
+        dev = make_film(args)
+        cross = dev.crosstalk()
+        print("thresholds at 0 K:", flush=True)
+        th = thresholds(args, work)
+        print("each island's threshold at 0 K:", flush=True)
+        per_island = island_thresholds(args, work, th)
+        thr_a = 0.5 * (th["A"]["lo"] + th["A"]["hi"])
+        thr_b = 0.5 * (th["B"]["lo"] + th["B"]["hi"])
+        b_gain = thr_b / thr_a
+        dev = make_film(args, b_gain=b_gain)
+        start = random_start(dev, args, work)
+        peak = args.below * thr_a
+        cfg = ubhop.TrainingConfig(
+            device=dev, schedule=[(args.pattern, args.pulses),
+                                  (args.second, args.pulses)],
+            peak_field=peak, pulse_duration=args.duration, start=str(start),
+            temperature=300.0, seed=args.seed, engine=args.engine)
+        if run_dir.exists():
+            shutil.rmtree(run_dir)
+        t0 = time.perf_counter()
+        ubhop.train(cfg, run_dir)
+        train_s = time.perf_counter() - t0
+    # the start OVF lived in the temporary directory: keep the config usable
+    verdict = eq1_verdict(run_dir)
+    res = {"args": {k: (str(v) if isinstance(v, Path) else v)
+                    for k, v in vars(args).items()},
+           "engine": args.engine, "pairs": dev.pairs,
+           "crosstalk": {k: float(v) for k, v in cross.items()},
+           "thresholds": th, "island_thresholds": per_island, "b_gain": b_gain,
+           "peak_field": peak,
+           "train_s": train_s, "fractions": fractions(run_dir, dev),
+           "verdict": [{"pattern": s.pattern, "pulses": s.pulses,
+                        "r2": [None if not q["moving"] else round(float(q["r2"]), 3)
+                               for q in s.pairs],
+                        "first_share": float(s.first_share), "corr": float(s.corr),
+                        "checks": {k: bool(v) for k, v in s.checks.items()},
+                        "passed": bool(s.passed)} for _, s in verdict["segments"]]}
+    runs.write_json(args.out, res)
+    print(report(res))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
