@@ -40,7 +40,8 @@ def texture_axes(ax, m, title=None, arrows=12, pads=(), colorbar=False):
         The angle map (for a shared colour scale).
     """
     arr = m.array[:, :, m.array.shape[2] // 2, :]
-    arr = arr / np.linalg.norm(arr, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):  # no material (islands): NaN, not drawn
+        arr = arr / np.linalg.norm(arr, axis=-1, keepdims=True)
     angle = np.arctan2(arr[..., 1], arr[..., 0])
     pmax = m.mesh.region.pmax
     ext = [0, pmax[0] * 1e9, 0, pmax[1] * 1e9]

@@ -16,13 +16,15 @@ readout are those a user gets from the TOML this script writes.
    island along y); then a ramp of single pulses above it gives each
    island's own threshold (the spread that the islands' stray fields and
    the lines' fields leave between identical islands).
-3. The B lines' gain set to the ratio of the two thresholds, so that both
-   switches sit at the same fraction ``--below`` of their threshold; then
-   one film at 300 K, from a relaxed start with each island on a random
-   axis, pulsed ``--pulses`` times with ``--pattern`` and as many times with
-   ``--second`` (the Fig. 2 switch). ``ubhop verdict`` is then applied to
-   the run directory (eq. (1) per pair: R^2, first-pulse share, correlation
-   with V_i V_j).
+3. Calibration at 300 K: single pulses from the switch's start axis at a
+   few fractions of each threshold give the switching probability ``q``
+   per pulse; the A field for ``--q`` is the run's peak field, and the B
+   lines' gain is set so that the B switch gets its own field for ``--q``.
+4. One film at 300 K, from a relaxed start with each island on a random
+   axis, pulsed ``--pulses`` times with each pattern of ``--schedule`` (by
+   default "+-+" then "++-", the Fig. 2 switch). ``ubhop verdict`` is then
+   applied to the run directory (eq. (1) per pair: R^2, first-pulse share,
+   correlation with V_i V_j).
 
 Writes ``--out`` (a JSON summary, the run directory beside it) and prints
 the tables; ``--analyse-only`` reprints a committed result.
@@ -59,12 +61,14 @@ def make_film(args, b_gain: float = 1.0) -> ubhop.ChannelFilm:
                              seed=args.seed, b_gain=b_gain)
 
 
-def one_pulse(dev, pattern, peak, start, args, work) -> df.Field:
-    """The texture after one 0 K pulse of ``pattern`` at ``peak`` (T) and relaxing."""
+def one_pulse(dev, pattern, peak, start, args, work, temperature=0.0,
+              seed=0) -> df.Field:
+    """The texture after one pulse of ``pattern`` at ``peak`` (T) and relaxing."""
     run = Path(tempfile.mkdtemp(dir=work))
     cfg = ubhop.TrainingConfig(device=dev, schedule=[(pattern, 1)], peak_field=peak,
                                pulse_duration=args.duration, start=start,
-                               engine=args.engine)
+                               engine=args.engine, temperature=temperature,
+                               seed=seed)
     ubhop.train(cfg, run, progress=False)
     m = runs.read_field(runs.texture_path(run, 1))
     shutil.rmtree(run)
@@ -96,9 +100,9 @@ def thresholds(args, work) -> dict:
 def island_thresholds(args, work, th) -> dict:
     """Each island's 0 K threshold (T): the weakest field of a ramp that switched it.
 
-    The ramp runs in ``args.ramp`` steps from the bisected threshold of the
-    weakest island to ``args.ramp_top`` times it; an island that no field
-    of the ramp switched gets NaN.
+    The ramp runs in ``args.ramp`` steps from the top of the bisected
+    bracket of the weakest island to ``args.ramp_top`` times it; an island
+    that no field of the ramp switched gets NaN.
     """
     dev = make_film(args)
     v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
@@ -106,8 +110,7 @@ def island_thresholds(args, work, th) -> dict:
     out = {}
     for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
                                     ("B", "uniform_y", ~on_a, False)):
-        lo = th[name]["lo"]
-        fields = lo * np.linspace(1.0, args.ramp_top, args.ramp)
+        fields = th[name]["hi"] * np.linspace(1.0, args.ramp_top, args.ramp)
         first = np.full((len(dev.pairs), dev.units), np.nan)
         for peak in fields:
             s = dev.unit_states(one_pulse(dev, args.pattern, peak, start, args, work))
@@ -119,6 +122,43 @@ def island_thresholds(args, work, th) -> dict:
         out[name] = {"fields": fields.tolist(),
                      "first": [[None if np.isnan(x) else float(x) for x in r]
                                for r, keep in zip(first, rows, strict=True) if keep]}
+    return out
+
+
+def calibrate(args, work, th) -> dict:
+    """Switching probability of one 300 K pulse against its peak field, per switch.
+
+    From every island on the switch's start axis, one pulse at each fraction
+    ``args.calibrate`` of the switch's 0 K threshold (the weakest island's);
+    the fraction of the islands on the switch's rows that switched is the
+    per-pulse probability ``q``. The field for ``args.q`` is interpolated in
+    ``log q`` (clipped to the probed range).
+    """
+    dev = make_film(args)
+    v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
+    on_a = np.array([v[i] * v[j] < 0 for i, j in dev.pairs])
+    out = {}
+    for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
+                                    ("B", "uniform_y", ~on_a, False)):
+        thr = 0.5 * (th[name]["lo"] + th[name]["hi"])
+        fields, q = [], []
+        for k, below in enumerate(args.calibrate):
+            f = dev.across_fraction(one_pulse(dev, args.pattern, below * thr, start,
+                                              args, work, 300.0, 1000 + k))[rows]
+            fields.append(below * thr)
+            q.append(float((f if to_y else 1 - f).mean()))
+            print(f"  line {name}: {below:.3f} of the threshold, 300 K: q = "
+                  f"{q[-1]:.3f}", flush=True)
+        if max(q) <= args.q:  # no probe reached the target: the strongest
+            pick = max(fields)
+        elif min(q) >= args.q:
+            pick = min(fields)
+        else:
+            lq = np.log(np.clip(q, 1e-3, 1.0))
+            order = np.argsort(lq, kind="stable")
+            pick = float(np.interp(np.log(args.q), lq[order],
+                                   np.array(fields)[order]))
+        out[name] = {"fields": fields, "q": q, "field": pick}
     return out
 
 
@@ -156,27 +196,34 @@ def report(res) -> str:
              f"{100 * res['crosstalk']['spread']:.1f} %; out of plane up to "
              f"{100 * res['crosstalk']['out_of_plane']:.0f} %"]
     th = res["thresholds"]
-    lines.append(f"0 K thresholds (pulse peak field): line A (x -> y) "
-                 f"{th['A']['lo'] * 1e3:.3f}-{th['A']['hi'] * 1e3:.3f} mT, line B "
-                 f"(y -> x) {th['B']['lo'] * 1e3:.3f}-{th['B']['hi'] * 1e3:.3f} mT; "
-                 f"B gain {res['b_gain']:.3f}")
+    lines.append(f"0 K thresholds of the weakest island (pulse peak field): line A "
+                 f"(x -> y) {th['A']['lo'] * 1e3:.3f}-{th['A']['hi'] * 1e3:.3f} mT, "
+                 f"line B (y -> x) {th['B']['lo'] * 1e3:.3f}-"
+                 f"{th['B']['hi'] * 1e3:.3f} mT")
     for name, d in res.get("island_thresholds", {}).items():
         first = np.array([[np.nan if x is None else x for x in r] for r in d["first"]])
         lo = d["fields"][0]
         share = np.isfinite(first).mean()
         rel = first[np.isfinite(first)] / lo - 1
+        if not rel.size:
+            rel = np.array([np.nan])
         lines.append(f"line {name}, each island's 0 K threshold over the weakest's: "
                      f"median +{100 * np.median(rel):.1f} %, max "
-                     f"+{100 * rel.max():.1f} %; {100 * share:.0f} % of the islands "
+                     f"+{100 * np.max(rel):.1f} %; {100 * share:.0f} % of the islands "
                      f"switched by {d['fields'][-1] * 1e3:.2f} mT "
                      f"(+{100 * (d['fields'][-1] / lo - 1):.0f} %)")
         for r in first:
             lines.append("    " + " ".join("  -  " if np.isnan(x) else f"{x * 1e3:5.2f}"
                                            for x in r))
-    lines.append(f"300 K: {a['pulses']} x {a['pattern']} then {a['pulses']} x "
-                 f"{a['second']} at {a['below']} of the A threshold "
-                 f"({res['peak_field'] * 1e3:.3f} mT), pulses of "
-                 f"{a['duration'] * 1e9:g} ns, {res['train_s']:.0f} s")
+    for name, c in res["calibration"].items():
+        lines.append(f"line {name}, one 300 K pulse: q = " + ", ".join(
+            f"{q:.2f} at {f * 1e3:.3f} mT" for f, q in zip(c["fields"], c["q"],
+                                                          strict=True))
+            + f"; q = {a['q']} at {c['field'] * 1e3:.3f} mT")
+    lines.append(f"300 K: {', '.join(a['schedule'])}, {a['pulses']} pulses each, "
+                 f"peak field {res['peak_field'] * 1e3:.3f} mT (line A), B gain "
+                 f"{res['b_gain']:.3f}, pulses of {a['duration'] * 1e9:g} ns, "
+                 f"{res['train_s']:.0f} s")
     lines.append("fraction of each row across (y) after each pulse:")
     lines.append("| step | " + " | ".join(f"{i}{j}" for i, j in res["pairs"]) + " |")
     lines.append("| --- |" + " --- |" * len(res["pairs"]))
@@ -201,15 +248,20 @@ def main(argv=None) -> int:
     p.add_argument("--row-pitch", type=float, default=480e-9)
     p.add_argument("--spread", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--pattern", default="+-+")
-    p.add_argument("--second", default="++-")
+    p.add_argument("--pattern", default="+-+",
+                   help="the pattern of the 0 K thresholds and the calibration")
+    p.add_argument("--schedule", nargs="+", default=["+-+", "++-"],
+                   help="the patterns of the 300 K run, --pulses each")
     p.add_argument("--pulses", type=int, default=8)
-    p.add_argument("--below", type=float, default=0.97)
+    p.add_argument("--q", type=float, default=0.25,
+                   help="switching probability per pulse to aim at")
+    p.add_argument("--calibrate", type=float, nargs="+", default=[0.9, 0.94, 0.98],
+                   help="fields of the calibration, over the 0 K threshold")
     p.add_argument("--duration", type=float, default=0.2e-9)
     p.add_argument("--lo", type=float, default=4e-3)
     p.add_argument("--hi", type=float, default=20e-3)
     p.add_argument("--steps", type=int, default=8)
-    p.add_argument("--ramp", type=int, default=9)
+    p.add_argument("--ramp", type=int, default=7)
     p.add_argument("--ramp-top", type=float, default=1.08)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--analyse-only", action="store_true")
@@ -226,31 +278,37 @@ def main(argv=None) -> int:
         th = thresholds(args, work)
         print("each island's threshold at 0 K:", flush=True)
         per_island = island_thresholds(args, work, th)
-        thr_a = 0.5 * (th["A"]["lo"] + th["A"]["hi"])
-        thr_b = 0.5 * (th["B"]["lo"] + th["B"]["hi"])
-        b_gain = thr_b / thr_a
+        print(f"one 300 K pulse, per switch (target q = {args.q}):", flush=True)
+        cal = calibrate(args, work, th)
+        b_gain = cal["B"]["field"] / cal["A"]["field"]
         dev = make_film(args, b_gain=b_gain)
         start = random_start(dev, args, work)
-        peak = args.below * thr_a
+        peak = cal["A"]["field"]
+        schedule = [(p_, args.pulses) for p_ in args.schedule]
         cfg = ubhop.TrainingConfig(
-            device=dev, schedule=[(args.pattern, args.pulses),
-                                  (args.second, args.pulses)],
-            peak_field=peak, pulse_duration=args.duration, start=str(start),
-            temperature=300.0, seed=args.seed, engine=args.engine)
+            device=dev, schedule=schedule, peak_field=peak,
+            pulse_duration=args.duration, start=str(start), temperature=300.0,
+            seed=args.seed, engine=args.engine)
+        work_run = Path(work) / "run"
+        t0 = time.perf_counter()
+        ubhop.train(cfg, work_run)
+        train_s = time.perf_counter() - t0
+        fracs = fractions(work_run, dev)
+        # committed: the history and configuration, not the textures (the
+        # start OVF named in config.toml stays out of the repository too)
         if run_dir.exists():
             shutil.rmtree(run_dir)
-        t0 = time.perf_counter()
-        ubhop.train(cfg, run_dir)
-        train_s = time.perf_counter() - t0
-    # the start OVF lived in the temporary directory: keep the config usable
+        run_dir.mkdir(parents=True)
+        for name in ("config.toml", "history.nc", "provenance.json"):
+            shutil.copy2(work_run / name, run_dir / name)
     verdict = eq1_verdict(run_dir)
     res = {"args": {k: (str(v) if isinstance(v, Path) else v)
                     for k, v in vars(args).items()},
            "engine": args.engine, "pairs": dev.pairs,
            "crosstalk": {k: float(v) for k, v in cross.items()},
-           "thresholds": th, "island_thresholds": per_island, "b_gain": b_gain,
-           "peak_field": peak,
-           "train_s": train_s, "fractions": fractions(run_dir, dev),
+           "thresholds": th, "island_thresholds": per_island, "calibration": cal,
+           "b_gain": b_gain, "peak_field": peak,
+           "train_s": train_s, "fractions": fracs,
            "verdict": [{"pattern": s.pattern, "pulses": s.pulses,
                         "r2": [None if not q["moving"] else round(float(q["r2"]), 3)
                                for q in s.pairs],
