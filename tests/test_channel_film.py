@@ -23,7 +23,7 @@ from ubhop.validation import check_magnetisation
 
 @pytest.fixture(scope="module")
 def film():
-    return ChannelFilm(n_nodes=3, units=2, cell=10e-9, row_pitch=320e-9)
+    return ChannelFilm(n_nodes=3, units=2, cell=10e-9, row_pitch=320e-9, dummies=0)
 
 
 def test_long_filament_is_ampere_and_a_finite_one_is_biot_savart():
@@ -66,6 +66,22 @@ def test_layout_islands_rows_and_pads(film):
         assert nodes[0, yk] == i and nodes[-1, yk] == j
 
 
+def test_dummies_sit_beside_the_path_and_feel_the_same_drive():
+    f = ChannelFilm(n_nodes=3, units=2, dummies=2, cell=10e-9, row_pitch=320e-9)
+    every, read = f.island_labels(include_dummies=True), f.island_labels()
+    assert f.size[0] == pytest.approx(6 * f.pitch)
+    assert len(set(every.ravel()) - {-1}) == 3 * 6
+    assert sorted(set(read.ravel()) - {-1, -2}) == list(range(6))
+    assert ((every >= 0) == f.magnet_mask()[..., 0]).all()
+    # the read islands are the middle two of each row, and only they are read
+    assert f.unit_centres()[0, :, 0] == pytest.approx([2.5 * f.pitch, 3.5 * f.pitch])
+    g = f.conductance(df.Field(f.mesh, nvdim=3, value=(1, 0, 0)))
+    r_square = f.py.rho_perp / f.thickness
+    assert g[0, 1] == pytest.approx(1 / (2 * r_square * (1 + f.py.amr_ratio)))
+    k1 = f.cubic_anisotropy()[0].array[..., 0, 0]
+    assert (k1[every >= 0] == f.K1).all() and (k1[every < 0] == 0).all()
+
+
 def test_each_pattern_drives_each_row_with_its_own_line(film):
     for pattern in ("++-", "+-+", "+--"):
         v = ubhop.training_voltages(pattern, 1.0, 3)
@@ -93,7 +109,7 @@ def test_crosstalk_falls_as_the_rows_move_apart():
 def test_lines_that_run_on_past_the_row_drive_its_islands_alike():
     def along_row(overhang):
         f = ChannelFilm(n_nodes=3, units=6, cell=10e-9, row_pitch=480e-9,
-                        overhang=overhang)
+                        overhang=overhang, dummies=0)
         h = f.drive_field(ubhop.training_voltages("+-+", 1.0, 3)).array[:, :, 0, 1]
         row = np.array([abs(h[f._centre_cell(0, u)]) for u in range(f.units)])
         return (row.max() - row.min()) / row.max()
@@ -147,7 +163,7 @@ def test_round_trip_and_bad_input(tmp_path, film):
 
 def _write_run(tmp_path, engine):
     """``+-+`` then ``++-`` at 0 K, 12 mT (above both switches), from along x."""
-    dev = ChannelFilm(n_nodes=3, units=2, cell=10e-9, row_pitch=320e-9)
+    dev = ChannelFilm(n_nodes=3, units=2, cell=10e-9, row_pitch=320e-9, dummies=0)
     cfg = ubhop.TrainingConfig(device=dev, schedule=[("+-+", 1), ("++-", 1)],
                                peak_field=12e-3, pulse_duration=0.5e-9,
                                start="uniform_x", engine=engine)

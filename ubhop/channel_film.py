@@ -143,6 +143,10 @@ class ChannelFilm(Device):
     pitch : float
         Centre-to-centre distance of the islands along a row (m). Default
         160e-9 (a neighbour's stray field is a few % of the switching field).
+    dummies : int
+        Islands added at each end of every row, beside the conduction path
+        (not read): without them the end islands, with neighbours on one
+        side only, switch several % below the others. Default 2.
     row_pitch : float, optional
         Centre-to-centre distance of the rows (m). Default ``2 pitch``
         (``crosstalk`` shows why: at one pitch the neighbouring rows' lines
@@ -194,6 +198,7 @@ class ChannelFilm(Device):
 
     def __init__(self, n_nodes: int = 4, units: int = 4, diameter: float = 40e-9,
                  pitch: float = 160e-9, row_pitch: float | None = None,
+                 dummies: int = 2,
                  thickness: float = 10e-9, cell: float = 5e-9,
                  py: Permalloy | None = None, K1: float = IRON_K1,
                  K1_spread: float = 0.0, seed: int = 0,
@@ -203,7 +208,8 @@ class ChannelFilm(Device):
         check_int(n_nodes, "ChannelFilm.n_nodes", minimum=2, maximum=16)
         check_int(units, "ChannelFilm.units", minimum=1, maximum=1024)
         check_int(seed, "ChannelFilm.seed", minimum=0, maximum=2**31 - 1)
-        self.units = units
+        check_int(dummies, "ChannelFilm.dummies", minimum=0, maximum=64)
+        self.units, self.dummies = units, dummies
         self.diameter = check_number(diameter, "ChannelFilm.diameter", low=0,
                                      high=1e-6, unit="m")
         self.pitch = check_number(pitch, "ChannelFilm.pitch", low=0, high=1e-5,
@@ -239,7 +245,7 @@ class ChannelFilm(Device):
         self.pairs = [(int(i), int(j)) for i, j in zip(*np.triu_indices(n_nodes, 1),
                                                         strict=True)]
         rows = len(self.pairs)
-        lx, ly = units * self.pitch, rows * self.row_pitch
+        lx, ly = (units + 2 * dummies) * self.pitch, rows * self.row_pitch
         pads = []
         for k, (i, j) in enumerate(self.pairs):
             band = (k * self.row_pitch, (k + 1) * self.row_pitch)
@@ -249,39 +255,60 @@ class ChannelFilm(Device):
                          spacer=spacer)
         if self.n[2] != 1:
             raise ValueError("ChannelFilm: one cell through the thickness.")
-        self._islands = self._island_labels()
+        self._all, self._islands = self._island_labels()
         rng = np.random.default_rng([seed, 17, 1])
         self.unit_K1 = K1 * (1 + self.K1_spread * rng.standard_normal((rows, units)))
+        # the dummies' draws come after the units': dummies = 0 keeps them
+        k_dummy = K1 * (1 + self.K1_spread * rng.standard_normal((rows, 2 * dummies)))
+        self._all_K1 = np.concatenate([k_dummy[:, :dummies], self.unit_K1,
+                                       k_dummy[:, dummies:]], axis=1)
 
     # ------------------------------------------------------------- layout
-    def _island_labels(self) -> np.ndarray:
-        """``(nx, ny)`` int: ``row * units + unit`` on each island's cells, else -1."""
+    def _island_labels(self):
+        """Labels of every island (dummies too) and of the read ones, per cell."""
         xc, yc = self.cell_centres()
         col = np.floor(xc / self.pitch).astype(int)
         row = np.floor(yc / self.row_pitch).astype(int)
         dx = xc - (col + 0.5) * self.pitch
         dy = yc - (row + 0.5) * self.row_pitch
         inside = dx[:, None] ** 2 + dy[None, :] ** 2 <= (self.diameter / 2) ** 2
-        labels = row[None, :] * self.units + col[:, None]
-        return np.where(inside, labels, -1)
+        ncol = self.units + 2 * self.dummies
+        every = np.where(inside, row[None, :] * ncol + col[:, None], -1)
+        u = col - self.dummies
+        real = (u >= 0) & (u < self.units)
+        read = np.where(inside & real[:, None], row[None, :] * self.units + u[:, None],
+                        np.where(inside, -2, -1))
+        return every, read
 
-    def island_labels(self) -> np.ndarray:
-        """``(nx, ny)`` int: ``row * units + unit`` on each island's cells, else -1."""
-        return self._islands.copy()
+    def island_labels(self, include_dummies: bool = False) -> np.ndarray:
+        """Which island each cell belongs to.
+
+        Parameters
+        ----------
+        include_dummies : bool
+            False: ``row * units + unit`` on a read island, -2 on a dummy;
+            True: ``row * (units + 2 dummies) + column`` on every island.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(nx, ny)`` int, -1 between islands.
+        """
+        return (self._all if include_dummies else self._islands).copy()
 
     def unit_centres(self) -> np.ndarray:
-        """``(rows, units, 2)`` centres ``(x, y)`` of the islands (m)."""
-        u = (np.arange(self.units) + 0.5) * self.pitch
+        """``(rows, units, 2)`` centres ``(x, y)`` of the read islands (m)."""
+        u = (np.arange(self.units) + self.dummies + 0.5) * self.pitch
         r = (np.arange(len(self.pairs)) + 0.5) * self.row_pitch
         return np.stack(np.broadcast_arrays(u[None, :], r[:, None]), axis=-1)
 
     def magnet_mask(self) -> np.ndarray:
-        """``(nx, ny, 1)`` bool: the islands' cells."""
-        return (self._islands >= 0)[:, :, None]
+        """``(nx, ny, 1)`` bool: the islands' cells (dummies included)."""
+        return (self._all >= 0)[:, :, None]
 
     def cubic_anisotropy(self):
         """``(K1, (1, 0, 0), (0, 1, 0))``: each island's ``K1`` (J/m^3) on its cells."""
-        k = np.where(self._islands >= 0, self.unit_K1.ravel()[self._islands], 0.0)
+        k = np.where(self._all >= 0, self._all_K1.ravel()[self._all], 0.0)
         return (df.Field(self.mesh, nvdim=1, value=k[:, :, None, None]),
                 (1.0, 0.0, 0.0), (0.0, 1.0, 0.0))
 
@@ -294,7 +321,7 @@ class ChannelFilm(Device):
 
     def _line_geometry(self, k):
         """Axes and widths of row ``k``'s lines A (along x) and B (along y)."""
-        lx = self.units * self.pitch
+        lx = self.size[0]  # the row with its dummies
         yk = (k + 0.5) * self.row_pitch
         h_a, h_b = self.level_heights
         w = self.line_width
@@ -452,7 +479,7 @@ class ChannelFilm(Device):
         return {
             "layout": "channels", "n_nodes": self.n_nodes, "units": self.units,
             "diameter": self.diameter, "pitch": self.pitch,
-            "row_pitch": self.row_pitch,
+            "row_pitch": self.row_pitch, "dummies": self.dummies,
             "thickness": self.thickness, "cell": self.cell[0],
             "py": dataclasses.asdict(self.py), "K1": self.K1,
             "K1_spread": self.K1_spread, "seed": self.seed,
@@ -465,7 +492,8 @@ class ChannelFilm(Device):
     @classmethod
     def from_dict(cls, data: dict) -> ChannelFilm:
         """Build the film from the dict that ``to_dict`` writes."""
-        known = {"layout", "n_nodes", "units", "diameter", "pitch", "row_pitch",
+        known = {"layout", "n_nodes", "units", "dummies", "diameter", "pitch",
+                 "row_pitch",
                  "thickness",
                  "cell", "py", "K1", "K1_spread", "seed", "line_width", "overhang",
                  "line_resistance", "b_gain", "au", "spacer"}
@@ -482,6 +510,7 @@ class ChannelFilm(Device):
 
     def __repr__(self):
         return (f"ChannelFilm(n_nodes={self.n_nodes}, units={self.units}, "
+                f"dummies={self.dummies}, "
                 f"diameter={self.diameter:g} m, pitch={self.pitch:g} m, "
                 f"K1={self.K1:g} J/m^3, K1_spread={self.K1_spread:g}, "
                 f"cells={self.n[0]}x{self.n[1]}x{self.n[2]})")

@@ -166,8 +166,8 @@ def random_start(dev, args, work) -> Path:
     """A relaxed start with each island along one of +-x, +-y at random (OVF)."""
     rng = np.random.default_rng([args.seed, 3])
     axes = np.array([(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0)], dtype=float)
-    pick = axes[rng.integers(0, 4, len(dev.pairs) * dev.units)]
-    labels = dev.island_labels()
+    pick = axes[rng.integers(0, 4, len(dev.pairs) * (dev.units + 2 * dev.dummies))]
+    labels = dev.island_labels(include_dummies=True)
     arr = np.zeros((*dev.n[:2], 1, 3))
     arr[..., 0, :] = np.where((labels >= 0)[..., None], pick[labels], (1, 0, 0))
     engine = ubhop.get_engine(args.engine)
