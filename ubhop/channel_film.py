@@ -167,8 +167,9 @@ class ChannelFilm(Device):
     seed : int
         Seed of the islands' ``K1`` draw. Default 0.
     line_width : float, optional
-        Width of the A lines and length of the B lines' crossing (m).
-        Default ``0.75 pitch``.
+        Width of the A lines and length of the B lines' crossing (m), at
+        most ``row_pitch``. Default ``row_pitch / 4`` (wider lines reach
+        the neighbouring rows more: ``crosstalk``).
     overhang : float, optional
         How far the lines reach beyond the first and last island's cell
         of a row (m): A lines run on, B lines are wider by this much on
@@ -232,9 +233,8 @@ class ChannelFilm(Device):
                                       low_inclusive=True, high=0.2)
         self.seed = seed
         self.line_width = check_number(
-            0.75 * self.pitch if line_width is None else line_width,
-            "ChannelFilm.line_width", low=0, high=min(self.pitch, self.row_pitch),
-            unit="m")
+            0.25 * self.row_pitch if line_width is None else line_width,
+            "ChannelFilm.line_width", low=0, high=self.row_pitch, unit="m")
         self.overhang = check_number(4 * self.pitch if overhang is None
                                      else overhang, "ChannelFilm.overhang",
                                      low=0, low_inclusive=True, high=1e-4, unit="m")

@@ -57,7 +57,8 @@ OUT = ROOT / "studies" / "single_film" / "data" / "channel_film" / "summary.json
 def make_film(args, b_gain: float = 1.0) -> ubhop.ChannelFilm:
     """The film of the study."""
     return ubhop.ChannelFilm(n_nodes=args.nodes, units=args.units, cell=args.cell,
-                             row_pitch=args.row_pitch, K1_spread=args.spread,
+                             pitch=args.pitch, row_pitch=args.row_pitch,
+                             dummies=args.dummies, K1_spread=args.spread,
                              seed=args.seed, b_gain=b_gain)
 
 
@@ -131,8 +132,9 @@ def calibrate(args, work, th) -> dict:
     From every island on the switch's start axis, one pulse at each fraction
     ``args.calibrate`` of the switch's 0 K threshold (the weakest island's);
     the fraction of the islands on the switch's rows that switched is the
-    per-pulse probability ``q``. The field for ``args.q`` is interpolated in
-    ``log q`` (clipped to the probed range).
+    per-pulse probability ``q``. The field for ``args.q`` comes from a
+    straight line fitted to ``log q`` against the field (kept within the
+    probed range).
     """
     dev = make_film(args)
     v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
@@ -149,15 +151,16 @@ def calibrate(args, work, th) -> dict:
             q.append(float((f if to_y else 1 - f).mean()))
             print(f"  line {name}: {below:.3f} of the threshold, 300 K: q = "
                   f"{q[-1]:.3f}", flush=True)
-        if max(q) <= args.q:  # no probe reached the target: the strongest
-            pick = max(fields)
-        elif min(q) >= args.q:
-            pick = min(fields)
+        # log q linear in the field (Arrhenius near the threshold), fitted
+        # through the probes that switched something; kept in their range
+        ok = np.array(q) > 0
+        if ok.sum() >= 2 and np.ptp(np.array(fields)[ok]) > 0:
+            slope, icpt = np.polyfit(np.array(fields)[ok], np.log(np.array(q)[ok]), 1)
+            pick = ((np.log(args.q) - icpt) / slope if slope > 0
+                    else float(np.mean(fields)))
         else:
-            lq = np.log(np.clip(q, 1e-3, 1.0))
-            order = np.argsort(lq, kind="stable")
-            pick = float(np.interp(np.log(args.q), lq[order],
-                                   np.array(fields)[order]))
+            pick = max(fields)
+        pick = float(np.clip(pick, min(fields), max(fields)))
         out[name] = {"fields": fields, "q": q, "field": pick}
     return out
 
@@ -188,7 +191,9 @@ def report(res) -> str:
     """The tables of a result."""
     a = res["args"]
     lines = [f"film: {a['nodes']} pads, {len(res['pairs'])} rows of {a['units']} Fe "
-             f"islands (40 nm, {a['cell'] * 1e9:g} nm cells), rows "
+             f"islands (40 nm, {a['cell'] * 1e9:g} nm cells, "
+             f"{a.get('pitch', 160e-9) * 1e9:g} nm apart, "
+             f"{a.get('dummies', 0)} dummies at each end), rows "
              f"{a['row_pitch'] * 1e9:g} nm apart, engine {res['engine']}",
              "field check (ChannelFilm.crosstalk): in-plane field across a row's own "
              f"drive up to {100 * res['crosstalk']['perpendicular']:.1f} % of it; "
@@ -245,7 +250,9 @@ def main(argv=None) -> int:
     p.add_argument("--nodes", type=int, default=3)
     p.add_argument("--units", type=int, default=8)
     p.add_argument("--cell", type=float, default=10e-9)
+    p.add_argument("--pitch", type=float, default=160e-9)
     p.add_argument("--row-pitch", type=float, default=480e-9)
+    p.add_argument("--dummies", type=int, default=2)
     p.add_argument("--spread", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--pattern", default="+-+",
@@ -276,8 +283,10 @@ def main(argv=None) -> int:
         cross = dev.crosstalk()
         print("thresholds at 0 K:", flush=True)
         th = thresholds(args, work)
-        print("each island's threshold at 0 K:", flush=True)
-        per_island = island_thresholds(args, work, th)
+        per_island = {}
+        if args.ramp:
+            print("each island's threshold at 0 K:", flush=True)
+            per_island = island_thresholds(args, work, th)
         print(f"one 300 K pulse, per switch (target q = {args.q}):", flush=True)
         cal = calibrate(args, work, th)
         b_gain = cal["B"]["field"] / cal["A"]["field"]
