@@ -1,8 +1,10 @@
 """Self-learning: train a device with voltage pulses and record G after each.
 
-Each training step is one pulse (the Oersted field of ``V0 * pattern`` times
-the pulse profile) followed by relaxation at zero field; the AMR conductance
-matrix is read after the pulse and after the relaxation. A run lives in a
+Each training step is one pulse (the field of ``V0 * pattern``,
+``dev.drive_field``: the Au layer's Oersted field, or a ``ChannelFilm``'s
+lines, times the pulse profile) followed by relaxation at zero field; the AMR
+conductance matrix (``dev.conductance``) is read after the pulse and after the
+relaxation. A run lives in a
 directory (see ``ubhop.runs``) and resumes from its last complete step.
 """
 
