@@ -225,7 +225,7 @@ def report(res) -> str:
             f"{q:.2f} at {f * 1e3:.3f} mT" for f, q in zip(c["fields"], c["q"],
                                                           strict=True))
             + f"; q = {a['q']} at {c['field'] * 1e3:.3f} mT")
-    lines.append(f"300 K: {', '.join(a['schedule'])}, {a['pulses']} pulses each, "
+    lines.append(f"300 K: {a['schedule']}, {a['pulses']} pulses each, "
                  f"peak field {res['peak_field'] * 1e3:.3f} mT (line A), B gain "
                  f"{res['b_gain']:.3f}, pulses of {a['duration'] * 1e9:g} ns, "
                  f"{res['train_s']:.0f} s")
@@ -255,10 +255,11 @@ def main(argv=None) -> int:
     p.add_argument("--dummies", type=int, default=2)
     p.add_argument("--spread", type=float, default=0.0)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--pattern", default="+-+",
+    p.add_argument("--pattern", default="+-+", type=str,
                    help="the pattern of the 0 K thresholds and the calibration")
-    p.add_argument("--schedule", nargs="+", default=["+-+", "++-"],
-                   help="the patterns of the 300 K run, --pulses each")
+    p.add_argument("--schedule", default="+-+,++-",
+                   help="the patterns of the 300 K run, comma-separated, --pulses "
+                        "each")
     p.add_argument("--pulses", type=int, default=8)
     p.add_argument("--q", type=float, default=0.25,
                    help="switching probability per pulse to aim at")
@@ -293,7 +294,7 @@ def main(argv=None) -> int:
         dev = make_film(args, b_gain=b_gain)
         start = random_start(dev, args, work)
         peak = cal["A"]["field"]
-        schedule = [(p_, args.pulses) for p_ in args.schedule]
+        schedule = [(p_, args.pulses) for p_ in args.schedule.split(",")]
         cfg = ubhop.TrainingConfig(
             device=dev, schedule=schedule, peak_field=peak,
             pulse_duration=args.duration, start=str(start), temperature=300.0,
