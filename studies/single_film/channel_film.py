@@ -187,6 +187,21 @@ def fractions(run_dir, dev) -> list:
             .tolist() for s in hist.step.values]
 
 
+def crosstalk_table(args) -> str:
+    """``ChannelFilm.crosstalk`` of the study's film against the row pitch."""
+    lines = [f"field check of a film of {args.nodes} pads, {args.units} islands per "
+             f"row {args.pitch * 1e9:g} nm apart (ChannelFilm.crosstalk; "
+             "A lines a quarter of the row pitch wide):",
+             "| row pitch (nm) | field across the drive | spread of the drive | "
+             "out of plane |", "| --- | --- | --- | --- |"]
+    for rp in (160e-9, 320e-9, 480e-9, 640e-9):
+        args.row_pitch = rp
+        c = make_film(args).crosstalk()
+        lines.append(f"| {rp * 1e9:g} | {100 * c['perpendicular']:.1f} % | "
+                     f"{100 * c['spread']:.1f} % | {100 * c['out_of_plane']:.0f} % |")
+    return "\n".join(lines)
+
+
 def report(res) -> str:
     """The tables of a result."""
     a = res["args"]
@@ -220,6 +235,8 @@ def report(res) -> str:
         for r in first:
             lines.append("    " + " ".join("  -  " if np.isnan(x) else f"{x * 1e3:5.2f}"
                                            for x in r))
+    if "calibration" not in res:
+        return "\n".join(lines)
     for name, c in res["calibration"].items():
         lines.append(f"line {name}, one 300 K pulse: q = " + ", ".join(
             f"{q:.2f} at {f * 1e3:.3f} mT" for f, q in zip(c["fields"], c["q"],
@@ -273,9 +290,16 @@ def main(argv=None) -> int:
     p.add_argument("--ramp-top", type=float, default=1.08)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--analyse-only", action="store_true")
+    p.add_argument("--thresholds-only", action="store_true",
+                   help="stop after the 0 K thresholds (no 300 K pulses)")
+    p.add_argument("--crosstalk", action="store_true",
+                   help="print the field check for rows 160-640 nm apart (no engine)")
     args = p.parse_args(argv)
     if args.analyse_only:
         print(report(json.loads(args.out.read_text())))
+        return 0
+    if args.crosstalk:
+        print(crosstalk_table(args))
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     run_dir = args.out.parent / "run"
@@ -288,6 +312,15 @@ def main(argv=None) -> int:
         if args.ramp:
             print("each island's threshold at 0 K:", flush=True)
             per_island = island_thresholds(args, work, th)
+        res = {"args": {k: (str(v) if isinstance(v, Path) else v)
+                        for k, v in vars(args).items()},
+               "engine": args.engine, "pairs": dev.pairs,
+               "crosstalk": {k: float(v) for k, v in cross.items()},
+               "thresholds": th, "island_thresholds": per_island}
+        if args.thresholds_only:
+            runs.write_json(args.out, res)
+            print(report(res))
+            return 0
         print(f"one 300 K pulse, per switch (target q = {args.q}):", flush=True)
         cal = calibrate(args, work, th)
         b_gain = cal["B"]["field"] / cal["A"]["field"]
@@ -312,19 +345,15 @@ def main(argv=None) -> int:
         for name in ("config.toml", "history.nc", "provenance.json"):
             shutil.copy2(work_run / name, run_dir / name)
     verdict = eq1_verdict(run_dir)
-    res = {"args": {k: (str(v) if isinstance(v, Path) else v)
-                    for k, v in vars(args).items()},
-           "engine": args.engine, "pairs": dev.pairs,
-           "crosstalk": {k: float(v) for k, v in cross.items()},
-           "thresholds": th, "island_thresholds": per_island, "calibration": cal,
-           "b_gain": b_gain, "peak_field": peak,
+    res.update({
+           "calibration": cal, "b_gain": b_gain, "peak_field": peak,
            "train_s": train_s, "fractions": fracs,
            "verdict": [{"pattern": s.pattern, "pulses": s.pulses,
                         "r2": [None if not q["moving"] else round(float(q["r2"]), 3)
                                for q in s.pairs],
                         "first_share": float(s.first_share), "corr": float(s.corr),
                         "checks": {k: bool(v) for k, v in s.checks.items()},
-                        "passed": bool(s.passed)} for _, s in verdict["segments"]]}
+                        "passed": bool(s.passed)} for _, s in verdict["segments"]]})
     runs.write_json(args.out, res)
     print(report(res))
     return 0
