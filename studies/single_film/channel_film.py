@@ -26,8 +26,11 @@ readout are those a user gets from the TOML this script writes.
    applied to the run directory (eq. (1) per pair: R^2, first-pulse share,
    correlation with V_i V_j).
 
-Writes ``--out`` (a JSON summary, the run directory beside it) and prints
-the tables; ``--analyse-only`` reprints a committed result.
+Writes ``--out`` (a JSON summary) with ``setup.json`` (steps 1-3) and the
+run directory ``run/`` beside it, and prints the tables; the run resumes
+after a crash (``--resume``), ``--resume --summarise`` summarises a run as
+far as it got, and ``--analyse-only`` reprints a committed result. The
+textures (``run/textures``, ``start.ovf``) are not committed.
 
 Run: python studies/single_film/channel_film.py [--engine oommf] [--units 8]
 """
@@ -261,6 +264,41 @@ def report(res) -> str:
     return "\n".join(lines)
 
 
+def setup(args, work) -> dict | None:
+    """Field check, thresholds, calibration and start: ``setup.json`` of a run.
+
+    Returns None after ``--thresholds-only`` (the summary is then written).
+    """
+    dev = make_film(args)
+    cross = dev.crosstalk()
+    print("thresholds at 0 K:", flush=True)
+    th = thresholds(args, work)
+    per_island = {}
+    if args.ramp:
+        print("each island's threshold at 0 K:", flush=True)
+        per_island = island_thresholds(args, work, th)
+    res = {"args": {k: (str(v) if isinstance(v, Path) else v)
+                    for k, v in vars(args).items()},
+           "engine": args.engine, "pairs": dev.pairs,
+           "crosstalk": {k: float(v) for k, v in cross.items()},
+           "thresholds": th, "island_thresholds": per_island}
+    if args.thresholds_only:
+        runs.write_json(args.out, res)
+        print(report(res))
+        return None
+    print(f"one 300 K pulse, per switch (target q = {args.q}):", flush=True)
+    cal = calibrate(args, work, th)
+    b_gain = cal["B"]["field"] / cal["A"]["field"]
+    start = random_start(make_film(args, b_gain=b_gain), args, work)
+    # the start stays beside the run (not committed: one texture is ~1 MB)
+    kept = args.out.parent / "start.ovf"
+    shutil.copy2(start, kept)
+    res.update({"calibration": cal, "b_gain": b_gain, "peak_field": cal["A"]["field"],
+                "start": str(kept), "train_s": 0.0})
+    runs.write_json(args.out.parent / "setup.json", res)
+    return res
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--engine", default="oommf", choices=["oommf", "magnumnp"])
@@ -290,6 +328,10 @@ def main(argv=None) -> int:
     p.add_argument("--ramp-top", type=float, default=1.08)
     p.add_argument("--out", type=Path, default=OUT)
     p.add_argument("--analyse-only", action="store_true")
+    p.add_argument("--resume", action="store_true",
+                   help="go on with the run beside --out (setup.json, run/)")
+    p.add_argument("--summarise", action="store_true",
+                   help="with --resume: summarise the run as far as it got")
     p.add_argument("--thresholds-only", action="store_true",
                    help="stop after the 0 K thresholds (no 300 K pulses)")
     p.add_argument("--crosstalk", action="store_true",
@@ -303,57 +345,42 @@ def main(argv=None) -> int:
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     run_dir = args.out.parent / "run"
-    with tempfile.TemporaryDirectory(prefix="channel-film-") as work:
-        dev = make_film(args)
-        cross = dev.crosstalk()
-        print("thresholds at 0 K:", flush=True)
-        th = thresholds(args, work)
-        per_island = {}
-        if args.ramp:
-            print("each island's threshold at 0 K:", flush=True)
-            per_island = island_thresholds(args, work, th)
-        res = {"args": {k: (str(v) if isinstance(v, Path) else v)
-                        for k, v in vars(args).items()},
-               "engine": args.engine, "pairs": dev.pairs,
-               "crosstalk": {k: float(v) for k, v in cross.items()},
-               "thresholds": th, "island_thresholds": per_island}
-        if args.thresholds_only:
-            runs.write_json(args.out, res)
-            print(report(res))
+    setup_path = args.out.parent / "setup.json"
+    if args.resume:
+        # the film, its thresholds and calibration as the first call found
+        # them; the run goes on from its last complete pulse
+        res = json.loads(setup_path.read_text())
+        for key in ("nodes", "units", "cell", "pitch", "row_pitch", "dummies",
+                    "spread", "seed", "engine"):
+            setattr(args, key, res["args"][key])
+    else:
+        with tempfile.TemporaryDirectory(prefix="channel-film-") as work:
+            res = setup(args, work)
+        if res is None:
             return 0
-        print(f"one 300 K pulse, per switch (target q = {args.q}):", flush=True)
-        cal = calibrate(args, work, th)
-        b_gain = cal["B"]["field"] / cal["A"]["field"]
-        dev = make_film(args, b_gain=b_gain)
-        start = random_start(dev, args, work)
-        peak = cal["A"]["field"]
-        schedule = [(p_, args.pulses) for p_ in args.schedule.split(",")]
-        cfg = ubhop.TrainingConfig(
-            device=dev, schedule=schedule, peak_field=peak,
-            pulse_duration=args.duration, start=str(start), temperature=300.0,
-            seed=args.seed, engine=args.engine)
-        work_run = Path(work) / "run"
-        t0 = time.perf_counter()
-        ubhop.train(cfg, work_run)
-        train_s = time.perf_counter() - t0
-        fracs = fractions(work_run, dev)
-        # committed: the history and configuration, not the textures (the
-        # start OVF named in config.toml stays out of the repository too)
         if run_dir.exists():
             shutil.rmtree(run_dir)
-        run_dir.mkdir(parents=True)
-        for name in ("config.toml", "history.nc", "provenance.json"):
-            shutil.copy2(work_run / name, run_dir / name)
+    if not args.summarise:
+        dev = make_film(args, b_gain=res["b_gain"])
+        schedule = [(p_, args.pulses) for p_ in res["args"]["schedule"].split(",")]
+        cfg = ubhop.TrainingConfig(
+            device=dev, schedule=schedule, peak_field=res["peak_field"],
+            pulse_duration=res["args"]["duration"], start=res["start"],
+            temperature=300.0, seed=args.seed, engine=args.engine)
+        t0 = time.perf_counter()
+        ubhop.train(cfg, run_dir)
+        res["train_s"] = res.get("train_s", 0.0) + time.perf_counter() - t0
+        runs.write_json(setup_path, res)
+    dev = make_film(args, b_gain=res["b_gain"])
+    res["fractions"] = fractions(run_dir, dev)
     verdict = eq1_verdict(run_dir)
-    res.update({
-           "calibration": cal, "b_gain": b_gain, "peak_field": peak,
-           "train_s": train_s, "fractions": fracs,
-           "verdict": [{"pattern": s.pattern, "pulses": s.pulses,
-                        "r2": [None if not q["moving"] else round(float(q["r2"]), 3)
-                               for q in s.pairs],
-                        "first_share": float(s.first_share), "corr": float(s.corr),
-                        "checks": {k: bool(v) for k, v in s.checks.items()},
-                        "passed": bool(s.passed)} for _, s in verdict["segments"]]})
+    res["verdict"] = [
+        {"pattern": s.pattern, "pulses": s.pulses,
+         "r2": [None if not q["moving"] else round(float(q["r2"]), 3)
+                for q in s.pairs],
+         "first_share": float(s.first_share), "corr": float(s.corr),
+         "checks": {k: bool(v) for k, v in s.checks.items()},
+         "passed": bool(s.passed)} for _, s in verdict["segments"]]
     runs.write_json(args.out, res)
     print(report(res))
     return 0
