@@ -351,7 +351,7 @@ def main(argv=None) -> int:
         # them; the run goes on from its last complete pulse
         res = json.loads(setup_path.read_text())
         for key in ("nodes", "units", "cell", "pitch", "row_pitch", "dummies",
-                    "spread", "seed", "engine"):
+                    "spread", "seed", "engine", "pulses", "schedule", "duration"):
             setattr(args, key, res["args"][key])
     else:
         with tempfile.TemporaryDirectory(prefix="channel-film-") as work:
@@ -362,10 +362,10 @@ def main(argv=None) -> int:
             shutil.rmtree(run_dir)
     if not args.summarise:
         dev = make_film(args, b_gain=res["b_gain"])
-        schedule = [(p_, args.pulses) for p_ in res["args"]["schedule"].split(",")]
+        schedule = [(p_, args.pulses) for p_ in args.schedule.split(",")]
         cfg = ubhop.TrainingConfig(
             device=dev, schedule=schedule, peak_field=res["peak_field"],
-            pulse_duration=res["args"]["duration"], start=res["start"],
+            pulse_duration=args.duration, start=res["start"],
             temperature=300.0, seed=args.seed, engine=args.engine)
         t0 = time.perf_counter()
         ubhop.train(cfg, run_dir)
