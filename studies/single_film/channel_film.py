@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shutil
 import sys
 import tempfile
@@ -183,6 +185,14 @@ def random_start(dev, args, work) -> Path:
     return path
 
 
+def scrub_provenance(run_dir) -> None:
+    """Name the engine's runner by its program, not by where it lies on a host."""
+    path = Path(run_dir) / "provenance.json"
+    if path.exists():
+        text = re.sub(r"/[^\s\"()']*/([^/\s\"()']+)", r"\1", path.read_text())
+        runs.write_text(path, text)
+
+
 def fractions(run_dir, dev) -> list:
     """Per step: the fraction of each row's islands across it (y)."""
     hist = runs.read_history(Path(run_dir) / "history.nc")
@@ -238,6 +248,10 @@ def report(res) -> str:
         for r in first:
             lines.append("    " + " ".join("  -  " if np.isnan(x) else f"{x * 1e3:5.2f}"
                                            for x in r))
+    for name, d in res.get("ramp_counts", {}).items():
+        lines.append(f"line {name}, islands switched by one 0 K pulse: " + ", ".join(
+            f"{n} at {f * 1e3:.3f} mT" for f, n in zip(d["fields"], d["counts"],
+                                                      strict=True)))
     if "calibration" not in res:
         return "\n".join(lines)
     for name, c in res["calibration"].items():
@@ -249,6 +263,8 @@ def report(res) -> str:
                  f"peak field {res['peak_field'] * 1e3:.3f} mT (line A), B gain "
                  f"{res['b_gain']:.3f}, pulses of {a['duration'] * 1e9:g} ns, "
                  f"{res['train_s']:.0f} s")
+    if res.get("note"):
+        lines.append(f"note: {res['note']}")
     lines.append("fraction of each row across (y) after each pulse:")
     lines.append("| step | " + " | ".join(f"{i}{j}" for i, j in res["pairs"]) + " |")
     lines.append("| --- |" + " --- |" * len(res["pairs"]))
@@ -291,10 +307,12 @@ def setup(args, work) -> dict | None:
     b_gain = cal["B"]["field"] / cal["A"]["field"]
     start = random_start(make_film(args, b_gain=b_gain), args, work)
     # the start stays beside the run (not committed: one texture is ~1 MB)
-    kept = args.out.parent / "start.ovf"
+    kept = args.out.parent.resolve() / "start.ovf"
     shutil.copy2(start, kept)
+    # named from the repository's root where it lies inside it
+    name = (kept.relative_to(ROOT) if kept.is_relative_to(ROOT) else kept).as_posix()
     res.update({"calibration": cal, "b_gain": b_gain, "peak_field": cal["A"]["field"],
-                "start": str(kept), "train_s": 0.0})
+                "start": name, "train_s": 0.0})
     runs.write_json(args.out.parent / "setup.json", res)
     return res
 
@@ -343,6 +361,9 @@ def main(argv=None) -> int:
     if args.crosstalk:
         print(crosstalk_table(args))
         return 0
+    # the run names its start from the repository's root (no machine path)
+    args.out = args.out.resolve()
+    os.chdir(ROOT)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     run_dir = args.out.parent / "run"
     setup_path = args.out.parent / "setup.json"
@@ -371,6 +392,7 @@ def main(argv=None) -> int:
         ubhop.train(cfg, run_dir)
         res["train_s"] = res.get("train_s", 0.0) + time.perf_counter() - t0
         runs.write_json(setup_path, res)
+    scrub_provenance(run_dir)
     dev = make_film(args, b_gain=res["b_gain"])
     res["fractions"] = fractions(run_dir, dev)
     verdict = eq1_verdict(run_dir)
