@@ -207,12 +207,18 @@ def _batch(args):
 
 def _verdict(args):
     """``ubhop verdict RUN [RUN ...]``: check histories against eq. (1)."""
+    from pathlib import Path
+
+    from .analysis import history_node_names
     from .report import format_verdict
+    from .runs import read_history
     from .verdict import eq1_verdict
 
     verdict = eq1_verdict(args.run, min_pulses=args.min_pulses, min_r2=args.min_r2,
                           max_first=args.max_first, min_corr=args.min_corr)
-    print(format_verdict(verdict))
+    # the pairs by the nodes' names in the (first) run's history
+    names = history_node_names(read_history(Path(args.run[0]) / "history.nc"))
+    print(format_verdict(verdict, names=names))
     return 0 if verdict["passed"] else 1
 
 
