@@ -11,8 +11,10 @@ like any other device:
   their stray fields, which the engines' demagnetisation computes;
 - the islands have cubic anisotropy ``K1`` with easy axes x (along the row, the
   channel's current) and y (across it) (``cubic_anisotropy``), bcc Fe by
-  default; each island's ``K1`` is drawn with a relative spread
-  ``K1_spread``, which spreads the switching fields alike;
+  default (the ``py`` parameters then hold Fe's, ``IRON``); each island's
+  ``K1`` is drawn with a relative spread ``K1_spread``, which spreads the
+  switching fields alike; ``dummies`` more islands at each end of a row
+  give its end islands the neighbours of the others (they are not read);
 - two Au lines drive each row (``drive_field``): line A over the row,
   along it (x), at the first Au level, carries ``(V_i - V_j) / 2`` through
   its resistance and makes a field across the row (y); line B crosses the
@@ -43,8 +45,6 @@ import numpy as np
 from .device import Device, Pad, register_layout
 from .materials import Gold, Permalloy
 from .validation import build, check_int, check_keys, check_number
-
-MU0 = 4e-7 * math.pi
 
 # bcc Fe at room temperature: Ms (A/m), A (J/m), alpha (moderate damping of a
 # patterned island), rho_perp (Ohm m), AMR ratio; K1 (J/m^3) below
@@ -333,11 +333,11 @@ class ChannelFilm(Device):
         return a, b
 
     def _points(self):
+        """``(nx, ny, 3)`` cell centres at the islands' mid-plane (z = 0)."""
         xc, yc = self.cell_centres()
-        zc = 0.5 * self.thickness
         pts = np.zeros((xc.size, yc.size, 3))
-        pts[..., 0], pts[..., 1], pts[..., 2] = xc[:, None], yc[None, :], 0.0
-        return pts, zc
+        pts[..., 0], pts[..., 1] = xc[:, None], yc[None, :]
+        return pts
 
     def line_fields(self, au_layers: int = 3) -> np.ndarray:
         """``(rows, 2, nx, ny, 3)``: field (A/m) of 1 A in each row's line A and B.
@@ -349,7 +349,7 @@ class ChannelFilm(Device):
         if getattr(self, "_line_cache", (None,))[0] == au_layers:
             return self._line_cache[1]
         check_int(au_layers, "au_layers", minimum=1, maximum=32)
-        pts, _ = self._points()
+        pts = self._points()
         nodes, weights = np.polynomial.legendre.leggauss(au_layers)
         out = np.zeros((len(self.pairs), 2, *pts.shape))
         for k in range(len(self.pairs)):
