@@ -81,14 +81,24 @@ def one_pulse(dev, pattern, peak, start, args, work, temperature=0.0,
     return df.Field(dev.mesh, nvdim=3, value=m.array)
 
 
-def thresholds(args, work) -> dict:
-    """0 K thresholds (T, as the pulse's peak field) of both switches."""
+def switches(args):
+    """The study's film and its two switches under ``args.pattern``.
+
+    Returns ``dev`` and, per switch, ``(name, start, rows, to_y)``: line A
+    takes the rows with ``V_i V_j = -1`` from x (``uniform_x``) to y, line B
+    the others from y back to x.
+    """
     dev = make_film(args)
     v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
     on_a = np.array([v[i] * v[j] < 0 for i, j in dev.pairs])
+    return dev, (("A", "uniform_x", on_a, True), ("B", "uniform_y", ~on_a, False))
+
+
+def thresholds(args, work) -> dict:
+    """0 K thresholds (T, as the pulse's peak field) of both switches."""
+    dev, both = switches(args)
     out = {}
-    for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
-                                    ("B", "uniform_y", ~on_a, False)):
+    for name, start, rows, to_y in both:
         def change(peak, start=start, rows=rows, to_y=to_y, name=name):
             f = dev.across_fraction(one_pulse(dev, args.pattern, peak, start, args,
                                               work))[rows]
@@ -110,12 +120,9 @@ def island_thresholds(args, work, th) -> dict:
     bracket of the weakest island to ``args.ramp_top`` times it; an island
     that no field of the ramp switched gets NaN.
     """
-    dev = make_film(args)
-    v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
-    on_a = np.array([v[i] * v[j] < 0 for i, j in dev.pairs])
+    dev, both = switches(args)
     out = {}
-    for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
-                                    ("B", "uniform_y", ~on_a, False)):
+    for name, start, rows, to_y in both:
         fields = th[name]["hi"] * np.linspace(1.0, args.ramp_top, args.ramp)
         first = np.full((len(dev.pairs), dev.units), np.nan)
         for peak in fields:
@@ -141,12 +148,9 @@ def calibrate(args, work, th) -> dict:
     straight line fitted to ``log q`` against the field (kept within the
     probed range).
     """
-    dev = make_film(args)
-    v = ubhop.training_voltages(args.pattern, 1.0, dev.n_nodes)
-    on_a = np.array([v[i] * v[j] < 0 for i, j in dev.pairs])
+    dev, both = switches(args)
     out = {}
-    for name, start, rows, to_y in (("A", "uniform_x", on_a, True),
-                                    ("B", "uniform_y", ~on_a, False)):
+    for name, start, rows, to_y in both:
         thr = 0.5 * (th[name]["lo"] + th[name]["hi"])
         fields, q = [], []
         for k, below in enumerate(args.calibrate):
